@@ -13,6 +13,15 @@ type Error struct {
 	Code    string   `json:"code"`
 	Message string   `json:"message"`
 	Details []Detail `json:"details,omitempty"`
+	// Related lists the objects that block a delete (409).
+	Related []Related `json:"related,omitempty"`
+}
+
+// Related names an object that blocks an action.
+type Related struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Detail points at one field of the request. Field uses the JSON name as a
@@ -64,15 +73,15 @@ const (
 	CodeConsentNotPending        = "ConsentNotPending"
 
 	// App profiles.
-	CodeUserConsentNotAllowed   = "UserConsentNotAllowed"
-	CodeFunctionsNotAllowed     = "FunctionsNotAllowed"
-	CodeCertificateInvalid      = "CertificateInvalid"
-	CodeCertificateExpired      = "CertificateExpired"
-	CodeAppProfileInUse         = "AppProfileInUse"
-	CodePlatformNotSupported    = "PlatformNotSupported"
-	CodeTenantNotConnected      = "TenantNotConnected"
-	CodePartnerProfileHasUsers  = "PartnerAppProfileHasUsers"
-	CodeInUse                   = "ObjectInUse"
+	CodeUserConsentNotAllowed  = "UserConsentNotAllowed"
+	CodeFunctionsNotAllowed    = "FunctionsNotAllowed"
+	CodeCertificateInvalid     = "CertificateInvalid"
+	CodeCertificateExpired     = "CertificateExpired"
+	CodeAppProfileInUse        = "AppProfileInUse"
+	CodePlatformNotSupported   = "PlatformNotSupported"
+	CodeTenantNotConnected     = "TenantNotConnected"
+	CodePartnerProfileHasUsers = "PartnerAppProfileHasUsers"
+	CodeInUse                  = "ObjectInUse"
 
 	// Service accounts.
 	CodePasswordPolicyViolation = "PasswordPolicyViolation"
@@ -118,3 +127,18 @@ func NotFound(kind, id string) *Error {
 	return &Error{Status: http.StatusNotFound, Code: CodeNotFound,
 		Message: fmt.Sprintf("%s %q does not exist", kind, id)}
 }
+
+// Codes added for the pure product rules (password, certificate, app types,
+// services) and the dev directory's platform checks. Like the codes above
+// they are part of the contract once published.
+const (
+	CodeDuplicateValue           = "DuplicateValue"
+	CodeFieldNotAllowed          = "FieldNotAllowedForType"
+	CodeCertificateNotYetValid   = "CertificateNotYetValid"
+	CodePlatformTenantUnknown    = "PlatformTenantNotFound"
+	CodeEnvironmentMismatch      = "EnvironmentMismatch"
+	CodeConsentUserDisabled      = "ConsentUserDisabled"
+	CodeSignInFailed             = "SignInFailed"
+	CodeServiceAccountDisabled   = "ValidationUserDisabled"
+	CodeImpersonationUserUnknown = "ImpersonationUserNotFound"
+)

@@ -77,8 +77,8 @@ type Tenant struct {
 // AmazonTenant carries what the provider needs to create the IAM role and
 // what the service learned when it verified the role.
 type AmazonTenant struct {
-	RoleName     string `json:"roleName"`
-	ExternalID   string `json:"externalId"`
+	RoleName   string `json:"roleName"`
+	ExternalID string `json:"externalId"`
 	// ServicePrincipal is the AWS principal (account root ARN) the role's
 	// trust policy must name.
 	ServicePrincipal string `json:"servicePrincipal"`
@@ -94,7 +94,14 @@ type TenantCreate struct {
 	Environment string `json:"environment,omitempty"`
 	// RoleName (Amazon) defaults to AWSTenantAdminRole.
 	RoleName string `json:"roleName,omitempty"`
+	// SharePointAdminCenterURL (Microsoft) overrides the URL derived from
+	// the domain on connect.
+	SharePointAdminCenterURL string `json:"sharePointAdminCenterUrl,omitempty"`
 }
+
+// DefaultAmazonRoleName is the role created in the customer's account when
+// no name is given.
+const DefaultAmazonRoleName = "AWSTenantAdminRole"
 
 // TenantPatch is the body of PATCH /v1/tenants/{id}. Only the SharePoint
 // admin center URL is editable; everything else needs a new registration.
@@ -143,17 +150,17 @@ type AppProfile struct {
 	ConsentMethod  string   `json:"consentMethod"`
 	Functions      []string `json:"functions,omitempty"`
 	// Custom Azure app types only.
-	ClientID               string     `json:"clientId,omitempty"`
-	CertificateThumbprint  string     `json:"certificateThumbprint,omitempty"`
-	CertificateExpires     *time.Time `json:"certificateExpires,omitempty"`
-	CertificateVersion     int        `json:"certificateVersion,omitempty"`
-	ImpersonationUser      string     `json:"impersonationUser,omitempty"`
-	Status                 string     `json:"status"`
-	Reason                 string     `json:"reason,omitempty"`
-	ConsentURL             string     `json:"consentUrl,omitempty"`
-	ConsentUser            string     `json:"consentUser,omitempty"`
-	CreatedTime            time.Time  `json:"createdTime"`
-	ModifiedTime           time.Time  `json:"modifiedTime"`
+	ClientID              string     `json:"clientId,omitempty"`
+	CertificateThumbprint string     `json:"certificateThumbprint,omitempty"`
+	CertificateExpires    *time.Time `json:"certificateExpires,omitempty"`
+	CertificateVersion    int        `json:"certificateVersion,omitempty"`
+	ImpersonationUser     string     `json:"impersonationUser,omitempty"`
+	Status                string     `json:"status"`
+	Reason                string     `json:"reason,omitempty"`
+	ConsentURL            string     `json:"consentUrl,omitempty"`
+	ConsentUser           string     `json:"consentUser,omitempty"`
+	CreatedTime           time.Time  `json:"createdTime"`
+	ModifiedTime          time.Time  `json:"modifiedTime"`
 }
 
 // Reasons an app profile is invalid.

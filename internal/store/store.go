@@ -35,8 +35,10 @@ type Record struct {
 	Org  string
 	Kind string
 	ID   string
-	// TenantID is the owning tenant ("" for none). It is also a reference:
-	// a tenant cannot be deleted while records name it.
+	// TenantID is the owning record ("" for none): the tenant of an app
+	// profile, service account or connection, or the partner app profile a
+	// partner user was added through. It is also a reference: the owner
+	// cannot be deleted while records name it.
 	TenantID string
 	Name     string
 	// Platform and Type are filter columns ("" when they do not apply).
@@ -46,7 +48,8 @@ type Record struct {
 	// and kind.
 	UniqueKey string
 	// Refs are the ids of other records of the same org this one depends
-	// on. They cannot be deleted while this record exists.
+	// on. They cannot be deleted while this record exists. Refs are a set:
+	// Get and List return them sorted, without duplicates.
 	Refs []string
 	// Data is the object's JSON document, without secrets.
 	Data []byte
@@ -72,6 +75,7 @@ type Query struct {
 	Search string
 	After  string
 	// Limit is the page size (1..1000); the page holds at most Limit records.
+	// List returns an error for a Limit outside that range.
 	Limit int
 }
 
@@ -160,7 +164,9 @@ type Reader interface {
 	Referrers(ctx context.Context, org, id string) ([]Referrer, error)
 }
 
-// Tx is a transaction.
+// Tx is a transaction. A write method that fails undoes only its own
+// changes and leaves the transaction usable, so fn may handle, say,
+// ErrDuplicate and go on; the transaction's earlier writes stay.
 type Tx interface {
 	Reader
 	// Insert stores r with Version 1 and sets r.Version, r.Created and
@@ -168,7 +174,8 @@ type Tx interface {
 	Insert(ctx context.Context, r *Record) error
 	// Update replaces r's document, columns and refs when the stored
 	// version equals expectVersion (0 means any), and sets r.Version and
-	// r.Modified. ErrNotFound, ErrVersionMismatch, ErrDuplicate, ErrMissingRef.
+	// r.Modified (to now) and r.Created (kept from the stored record).
+	// ErrNotFound, ErrVersionMismatch, ErrDuplicate, ErrMissingRef.
 	Update(ctx context.Context, r *Record, expectVersion int64) error
 	// Delete removes the record when the stored version equals
 	// expectVersion (0 means any). A referenced record is not deleted:

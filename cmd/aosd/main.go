@@ -1,0 +1,284 @@
+// Command aosd is the registration service behind the Terraform provider.
+//
+//	aosd dev                    zero set-up: SQLite in a data dir, simulated platforms
+//	aosd serve                  production: SQLite or PostgreSQL, real consent URLs
+//	aosd clients create         make an API client (prints its secret once)
+//	aosd permissions bump       raise a platform's permission-set version
+//	aosd keygen                 print a new encryption key
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/aosd"
+	"github.com/aos-dev/terraform-provider-aos/internal/consent"
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
+)
+
+const usage = `aosd — the registration service of terraform-provider-aos
+
+Usage:
+  aosd dev [flags]                  run with no set-up (SQLite in --data-dir, simulated platforms)
+  aosd serve [flags]                run in production (--database, --encryption-key-file)
+  aosd clients create [flags]       create an API client and print its credentials
+  aosd permissions bump [flags]     raise a platform's required permission-set version
+  aosd keygen                       print a new encryption key for --encryption-key-file
+
+Run "aosd COMMAND -h" for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "aosd:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("a command is required")
+	}
+	switch args[0] {
+	case "dev":
+		return runDev(ctx, args[1:], stdout, stderr)
+	case "serve":
+		return runServe(ctx, args[1:], stderr)
+	case "clients":
+		if len(args) < 2 || args[1] != "create" {
+			return errors.New(`usage: aosd clients create --database URL --org ORG [--name NAME] [--scope aos.readwrite]`)
+		}
+		return runClientsCreate(ctx, args[2:], stdout)
+	case "permissions":
+		if len(args) < 2 || args[1] != "bump" {
+			return errors.New(`usage: aosd permissions bump --database URL --platform PLATFORM`)
+		}
+		return runPermissionsBump(ctx, args[2:], stdout)
+	case "keygen":
+		fmt.Fprintln(stdout, secrets.GenerateKey())
+		return nil
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func logger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// devOrg is the organization of everything aosd dev creates.
+const devOrg = "dev"
+
+func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("aosd dev", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free one)")
+	dataDir := fs.String("data-dir", ".aosd-dev", "directory for the SQLite database, the encryption key and the env file")
+	directory := fs.String("directory", "", "JSON file replacing the built-in simulated platform directory")
+	autoConsent := fs.Bool("auto-consent", false, "DEV ONLY: complete every consent at once as the tenant's administrator (for demos)")
+	envFile := fs.String("env-file", "", "where to write AOS_ENDPOINT, AOS_CLIENT_ID and AOS_CLIENT_SECRET (default DATA-DIR/aos.env)")
+	stsEndpoint := fs.String("sts-endpoint", "", "STS endpoint for verifying Amazon roles (for example a local moto server)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		return fmt.Errorf("creating data dir: %w", err)
+	}
+	key, err := loadOrCreateKey(filepath.Join(*dataDir, "encryption.key"))
+	if err != nil {
+		return err
+	}
+	if *envFile == "" {
+		*envFile = filepath.Join(*dataDir, "aos.env")
+	}
+	app, err := aosd.Start(ctx, aosd.Options{
+		Database: "sqlite:" + filepath.Join(*dataDir, "aosd.db"), Key: key, Listen: *listen,
+		Dev: &aosd.DevOptions{DirectoryFile: *directory, AutoConsent: *autoConsent}, STSEndpoint: *stsEndpoint,
+		Logger: logger(stderr, *logLevel),
+	})
+	if err != nil {
+		return err
+	}
+	id, secret, err := devClient(ctx, app, *envFile)
+	if err != nil {
+		_ = app.Close(context.Background())
+		return err
+	}
+	env := fmt.Sprintf("AOS_ENDPOINT=%s\nAOS_CLIENT_ID=%s\nAOS_CLIENT_SECRET=%s\n", app.URL, id, secret)
+	if err := os.WriteFile(*envFile, []byte(env), 0o600); err != nil {
+		_ = app.Close(context.Background())
+		return fmt.Errorf("writing env file: %w", err)
+	}
+	fmt.Fprintf(stdout, "aosd dev is listening on %s (data in %s)\n", app.URL, *dataDir)
+	if *autoConsent {
+		fmt.Fprintln(stdout, "AUTO-CONSENT IS ON: consents complete without sign-in. This is dev behaviour only.")
+	}
+	fmt.Fprintf(stdout, "Credentials (also in %s):\n  export AOS_ENDPOINT=%s\n  export AOS_CLIENT_ID=%s\n  export AOS_CLIENT_SECRET=%s\n", *envFile, app.URL, id, secret)
+	return serveUntilDone(ctx, app)
+}
+
+// devClient reuses the client of an earlier run with the same data dir (its
+// secret is in the env file) or creates one.
+func devClient(ctx context.Context, app *aosd.App, envFile string) (string, string, error) {
+	if b, err := os.ReadFile(envFile); err == nil {
+		vals := map[string]string{}
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, "="); ok {
+				vals[k] = v
+			}
+		}
+		if c, err := app.Store.GetClient(ctx, vals["AOS_CLIENT_ID"]); err == nil && c.Org == devOrg {
+			return vals["AOS_CLIENT_ID"], vals["AOS_CLIENT_SECRET"], nil
+		}
+	}
+	return aosd.CreateClient(ctx, app.Store, devOrg, "aosd dev", []string{domain.ScopeReadWrite})
+}
+
+func loadOrCreateKey(path string) ([]byte, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := os.WriteFile(path, []byte(secrets.GenerateKey()+"\n"), 0o600); err != nil {
+			return nil, fmt.Errorf("writing encryption key: %w", err)
+		}
+	}
+	return secrets.LoadKeyFile(path)
+}
+
+func serveUntilDone(ctx context.Context, app *aosd.App) error {
+	select {
+	case err := <-waitChan(app):
+		return err
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		return app.Close(sctx)
+	}
+}
+
+func waitChan(app *aosd.App) <-chan error {
+	ch := make(chan error, 1)
+	go func() { ch <- app.Wait() }()
+	return ch
+}
+
+func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("aosd serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	database := fs.String("database", os.Getenv("AOSD_DATABASE"), "sqlite:PATH or postgres://URL (env AOSD_DATABASE)")
+	keyFile := fs.String("encryption-key-file", os.Getenv("AOSD_ENCRYPTION_KEY_FILE"), "file with the 32-byte master key in hex (aosd keygen); every replica uses the same (env AOSD_ENCRYPTION_KEY_FILE)")
+	listen := fs.String("listen", ":8443", "address to listen on")
+	publicURL := fs.String("public-url", "", "URL browsers and clients reach this service at (consent callbacks are built from it)")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); serve plain HTTP without it, for example behind a TLS proxy")
+	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
+	stsEndpoint := fs.String("sts-endpoint", "", "STS endpoint for verifying Amazon roles (default: AWS's regional endpoint)")
+	region := fs.String("aws-region", "us-east-1", "AWS region for STS")
+	principal := fs.String("amazon-principal", "", "AWS principal ARN customers' roles trust (this service's AWS identity)")
+	rateLimit := fs.Float64("rate-limit", 50, "requests per second per client (0: unlimited)")
+	rateBurst := fs.Int("rate-burst", 100, "burst size of the per-client rate limit")
+	msClient := fs.String("microsoft-client-id", os.Getenv("AOSD_MICROSOFT_CLIENT_ID"), "application id of the service's Microsoft Entra app")
+	googleClient := fs.String("google-client-id", os.Getenv("AOSD_GOOGLE_CLIENT_ID"), "OAuth client id of the service's Google app")
+	sfClient := fs.String("salesforce-client-id", os.Getenv("AOSD_SALESFORCE_CLIENT_ID"), "consumer key of the service's Salesforce connected app")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *keyFile == "" {
+		return errors.New("--encryption-key-file is required (create one with: aosd keygen > key && chmod 600 key)")
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	key, err := secrets.LoadKeyFile(*keyFile)
+	if err != nil {
+		return err
+	}
+	if *publicURL == "" {
+		return errors.New("--public-url is required: consent callbacks must name the URL browsers reach this service at")
+	}
+	builder, err := newConsentBuilder(*publicURL, *msClient, *googleClient, *sfClient)
+	if err != nil {
+		return err
+	}
+	app, err := aosd.Start(ctx, aosd.Options{Database: *database, Key: key, Listen: *listen, PublicURL: *publicURL,
+		TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey, Consent: builder, STSEndpoint: *stsEndpoint, AWSRegion: *region,
+		AmazonPrincipal: *principal, RateLimit: *rateLimit, RateBurst: *rateBurst, Logger: logger(stderr, *logLevel)})
+	if err != nil {
+		return err
+	}
+	slog.New(slog.NewJSONHandler(stderr, nil)).Info("aosd serving", "url", app.URL, "publicUrl", *publicURL)
+	return serveUntilDone(ctx, app)
+}
+
+func runClientsCreate(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("aosd clients create", flag.ContinueOnError)
+	database := fs.String("database", os.Getenv("AOSD_DATABASE"), "sqlite:PATH or postgres://URL")
+	org := fs.String("org", "", "organization the client belongs to (required)")
+	name := fs.String("name", "", "a label for the client")
+	scope := fs.String("scope", domain.ScopeReadWrite, "aos.read or aos.readwrite (space separated for both)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := aosd.OpenStore(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id, secret, err := aosd.CreateClient(ctx, st, *org, *name, strings.Fields(*scope))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "AOS_CLIENT_ID=%s\nAOS_CLIENT_SECRET=%s\n", id, secret)
+	return nil
+}
+
+func runPermissionsBump(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("aosd permissions bump", flag.ContinueOnError)
+	database := fs.String("database", os.Getenv("AOSD_DATABASE"), "sqlite:PATH or postgres://URL")
+	platform := fs.String("platform", "", "microsoft, google, salesforce or amazon")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if derr := domain.OneOf("platform", *platform, domain.Platforms); derr != nil {
+		return fmt.Errorf("--platform: %s", derr.Message)
+	}
+	st, err := aosd.OpenStore(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	v, err := st.BumpPermissionVersion(ctx, *platform)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s permission set is now version %d; tenants connected with an older one show reconnectRecommended\n", *platform, v)
+	return nil
+}
+
+// newConsentBuilder configures the real platforms' consent URLs. A platform
+// without a client id cannot be registered; aosd says so when asked.
+func newConsentBuilder(publicURL, microsoft, google, salesforce string) (*consent.Config, error) {
+	if microsoft == "" && google == "" && salesforce == "" {
+		return nil, errors.New("no platform app is configured: set at least one of --microsoft-client-id, --google-client-id, --salesforce-client-id")
+	}
+	return &consent.Config{PublicBaseURL: strings.TrimRight(publicURL, "/"), MicrosoftClientID: microsoft,
+		MicrosoftPartnerClientID: microsoft, GoogleClientID: google, SalesforceClientID: salesforce}, nil
+}

@@ -1,0 +1,204 @@
+// Package aosd assembles the registration service from its parts (storage,
+// secrets, the HTTP API, the dev directory, the Amazon verifier) and runs
+// it. cmd/aosd is the command line over this package, and the tests start
+// the same assembly in-process (internal/aosdtest), so what is tested is
+// what ships.
+package aosd
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/awsverify"
+	"github.com/aos-dev/terraform-provider-aos/internal/consent"
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
+	"github.com/aos-dev/terraform-provider-aos/internal/server"
+	"github.com/aos-dev/terraform-provider-aos/internal/store"
+	"github.com/aos-dev/terraform-provider-aos/internal/store/postgres"
+	"github.com/aos-dev/terraform-provider-aos/internal/store/sqlite"
+)
+
+// Options configure a running aosd.
+type Options struct {
+	// Database is "sqlite:PATH" (or a bare path) or a postgres:// URL.
+	Database string
+	// Key is the 32-byte master key (encryption at rest, token signing).
+	Key []byte
+	// Listen is the address to listen on ("127.0.0.1:0" picks a port).
+	Listen string
+	// PublicURL is the base URL clients and browsers reach aosd at;
+	// derived from the listener when empty.
+	PublicURL string
+	// TLSCertFile and TLSKeyFile turn on HTTPS.
+	TLSCertFile, TLSKeyFile string
+	// Dev turns on dev mode with the simulated platform directory.
+	Dev *DevOptions
+	// Consent configures production consent URLs.
+	Consent *consent.Config
+	// Amazon role verification.
+	STSEndpoint     string
+	AWSRegion       string
+	AmazonPrincipal string
+	// PropagationTimeout bounds how long role verification waits for IAM.
+	PropagationTimeout time.Duration
+	RateLimit          float64
+	RateBurst          int
+	Logger             *slog.Logger
+}
+
+// DevOptions configure dev mode.
+type DevOptions struct {
+	// DirectoryFile replaces the built-in directory.
+	DirectoryFile string
+	// AutoConsent completes consents at once (demos only).
+	AutoConsent bool
+}
+
+// App is a running aosd.
+type App struct {
+	Store  store.Store
+	Server *server.Server
+	URL    string
+	srv    *http.Server
+	ln     net.Listener
+	done   chan error
+}
+
+// OpenStore opens the store a database setting names.
+func OpenStore(ctx context.Context, database string) (store.Store, error) {
+	switch {
+	case strings.HasPrefix(database, "postgres://"), strings.HasPrefix(database, "postgresql://"):
+		return postgres.Open(ctx, database)
+	case strings.HasPrefix(database, "sqlite:"):
+		return sqlite.Open(ctx, strings.TrimPrefix(database, "sqlite:"))
+	case database == "":
+		return nil, errors.New("--database is required: sqlite:PATH or postgres://URL")
+	default:
+		return sqlite.Open(ctx, database)
+	}
+}
+
+// Start opens the store, builds the API and serves it in the background.
+func Start(ctx context.Context, o Options) (*App, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	box, err := secrets.New(o.Key)
+	if err != nil {
+		return nil, err
+	}
+	st, err := OpenStore(ctx, o.Database)
+	if err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	cfg := server.Config{Store: st, Box: box, Logger: o.Logger, PublicURL: o.PublicURL, Consent: o.Consent,
+		AmazonPrincipal: o.AmazonPrincipal, RateLimit: o.RateLimit, RateBurst: o.RateBurst}
+	if o.STSEndpoint != "" {
+		cfg.AmazonVerifier, err = awsverify.New(ctx, awsverify.Options{Endpoint: o.STSEndpoint, Region: o.AWSRegion, PropagationTimeout: o.PropagationTimeout})
+		if err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+	}
+	if o.Dev != nil {
+		pl, mut, err := NewDevPlatform(o.Dev.DirectoryFile)
+		if err != nil {
+			_ = st.Close()
+			return nil, err
+		}
+		cfg.Dev = &server.DevConfig{Platform: pl, Mutator: mut, AutoConsent: o.Dev.AutoConsent}
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		_ = st.Close()
+		return nil, fmt.Errorf("listening on %s: %w", o.Listen, err)
+	}
+	scheme := "http"
+	if o.TLSCertFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLSCertFile, o.TLSKeyFile)
+		if err != nil {
+			_ = ln.Close()
+			_ = st.Close()
+			return nil, fmt.Errorf("loading TLS certificate: %w", err)
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String()
+	if o.PublicURL == "" {
+		srv.SetPublicURL(url)
+	}
+	a := &App{Store: st, Server: srv, URL: url, ln: ln, done: make(chan error, 1),
+		srv: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+			WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}}
+	go func() {
+		err := a.srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		a.done <- err
+	}()
+	go purgeIdempotency(ctx, st, o.Logger)
+	return a, nil
+}
+
+// idempotencyRetention is how long a create's outcome is remembered for
+// retries; clients retry within minutes, so a day is generous.
+const idempotencyRetention = 24 * time.Hour
+
+func purgeIdempotency(ctx context.Context, st store.Store, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := st.PurgeIdempotency(ctx, time.Now().Add(-idempotencyRetention)); err != nil && ctx.Err() == nil {
+				log.Warn("purging idempotency keys", "error", err.Error())
+			}
+		}
+	}
+}
+
+// Wait blocks until the server stops.
+func (a *App) Wait() error { return <-a.done }
+
+// Close stops serving (letting requests in flight finish) and closes the
+// store.
+func (a *App) Close(ctx context.Context) error {
+	err := a.srv.Shutdown(ctx)
+	return errors.Join(err, a.Store.Close())
+}
+
+// CreateClient makes an API client for org and returns its credentials.
+// The secret is shown once; only its hash is stored.
+func CreateClient(ctx context.Context, st store.Store, org, name string, scopes []string) (id, secret string, err error) {
+	if org == "" {
+		return "", "", errors.New("an organization is required")
+	}
+	for _, s := range scopes {
+		if s != domain.ScopeRead && s != domain.ScopeReadWrite {
+			return "", "", fmt.Errorf("scope %q is not one of %s, %s", s, domain.ScopeRead, domain.ScopeReadWrite)
+		}
+	}
+	id, secret = server.NewClientCredentials()
+	err = st.CreateClient(ctx, &store.Client{ID: id, Org: org, Name: name, SecretHash: server.HashClientSecret(secret), Scopes: scopes, Created: time.Now().UTC()})
+	return id, secret, err
+}

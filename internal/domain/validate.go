@@ -1,0 +1,344 @@
+package domain
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Field helpers shared by the HTTP layer and the rules above. Each names the
+// field it refuses and says what would be accepted, because the provider
+// shows these messages to the person editing the configuration.
+
+// Limits of free-text fields.
+const (
+	NameMaxLength        = 128
+	DescriptionMaxLength = 1000
+	// UPNMaxLength is the longest userPrincipalName Microsoft Entra ID
+	// accepts; its local part may have at most 64 characters.
+	UPNMaxLength      = 113
+	upnLocalMaxLength = 64
+)
+
+// OneOf refuses a value outside allowed.
+func OneOf(field, value string, allowed []string) *Error {
+	if slices.Contains(allowed, value) {
+		return nil
+	}
+	if value == "" {
+		return Invalid(CodeRequired, field, "set %s to one of: %s", field, strings.Join(allowed, ", "))
+	}
+	return Invalid(CodeInvalidValue, field, "%q is not a valid %s; use one of: %s",
+		value, field, strings.Join(allowed, ", "))
+}
+
+// RequiredString refuses an empty or blank value.
+func RequiredString(field, v string) *Error {
+	if strings.TrimSpace(v) == "" {
+		return Invalid(CodeRequired, field, "%s is required", field)
+	}
+	return nil
+}
+
+// ValidateName checks a display name: 1 to 128 characters, no control
+// characters, and no leading or trailing spaces. Spaces are refused rather
+// than trimmed because a silently trimmed name would differ from the
+// configuration and show as a change on every Terraform plan.
+func ValidateName(field, v string) *Error {
+	if strings.TrimSpace(v) == "" {
+		return Invalid(CodeRequired, field, "%s is required (1 to %d characters)", field, NameMaxLength)
+	}
+	return validateText(field, v, NameMaxLength, false)
+}
+
+// ValidateDescription checks an optional free-text description: at most
+// 1000 characters, line breaks and tabs allowed, other control characters
+// not.
+func ValidateDescription(field, v string) *Error {
+	if v == "" {
+		return nil
+	}
+	return validateText(field, v, DescriptionMaxLength, true)
+}
+
+func validateText(field, v string, maxLen int, multiline bool) *Error {
+	if !utf8.ValidString(v) {
+		return Invalid(CodeInvalidValue, field, "%s is not valid UTF-8 text", field)
+	}
+	if n := utf8.RuneCountInString(v); n > maxLen {
+		return Invalid(CodeInvalidValue, field, "%s has %d characters; shorten it to at most %d", field, n, maxLen)
+	}
+	if !multiline && strings.TrimSpace(v) != v {
+		return Invalid(CodeInvalidValue, field, "%s starts or ends with spaces; remove them", field)
+	}
+	for i, r := range []rune(v) {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) {
+			return Invalid(CodeInvalidValue, field,
+				"%s contains a control character at position %d; use printable characters only", field, i+1)
+		}
+	}
+	return nil
+}
+
+// ValidateURL checks an absolute http(s) URL with a host and no embedded
+// credentials. httpsOnly refuses plain http, as every URL that will carry a
+// token must.
+func ValidateURL(field, v string, httpsOnly bool) *Error {
+	if v == "" {
+		return Invalid(CodeRequired, field, "%s is required", field)
+	}
+	want := "an absolute http:// or https:// URL"
+	if httpsOnly {
+		want = "an absolute https:// URL"
+	}
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" || u.Opaque != "" {
+		return Invalid(CodeInvalidValue, field, "%q is not %s", v, want)
+	}
+	switch {
+	case u.Scheme == "https":
+	case u.Scheme == "http" && !httpsOnly:
+	default:
+		return Invalid(CodeInvalidValue, field, "%q must be %s", v, want)
+	}
+	if u.User != nil {
+		return Invalid(CodeInvalidValue, field, "%q embeds credentials; remove the user:password@ part", v)
+	}
+	if strings.ContainsAny(v, " \t\r\n") {
+		return Invalid(CodeInvalidValue, field, "%q contains spaces; percent-encode them", v)
+	}
+	return nil
+}
+
+// SharePoint admin center hosts end in one of these suffixes: commercial and
+// GCC tenants use sharepoint.com, GCC High and DoD sharepoint.us.
+var sharePointAdminSuffixes = []string{"-admin.sharepoint.com", "-admin.sharepoint.us"}
+
+// ValidateSharePointAdminURL checks a SharePoint Online admin center URL:
+// https, a host of the form <tenant>-admin.sharepoint.com (or .us) and
+// nothing after the host but an optional slash, because the service derives
+// its API paths from the root.
+func ValidateSharePointAdminURL(field, v string) *Error {
+	const example = "https://contoso-admin.sharepoint.com"
+	if e := ValidateURL(field, v, true); e != nil {
+		e.Message += "; the SharePoint admin center URL looks like " + example
+		e.Details[0].Message = e.Message
+		return e
+	}
+	u, _ := url.Parse(v) // Parsed successfully above.
+	host := strings.ToLower(u.Hostname())
+	ok := false
+	for _, s := range sharePointAdminSuffixes {
+		if prefix, found := strings.CutSuffix(host, s); found && isDNSLabel(prefix) {
+			ok = true
+		}
+	}
+	if !ok || u.Port() != "" {
+		return Invalid(CodeInvalidValue, field,
+			"%q is not a SharePoint Online admin center URL; use https://<tenant>-admin.sharepoint.com "+
+				"(or .sharepoint.us for U.S. Government tenants), for example %s", v, example)
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return Invalid(CodeInvalidValue, field,
+			"%q has a path or query; give only the admin center root, for example %s", v, example)
+	}
+	return nil
+}
+
+// DefaultSharePointAdminURL derives a Microsoft tenant's SharePoint admin
+// center URL from its initial domain: contoso.onmicrosoft.com gives
+// https://contoso-admin.sharepoint.com. Government tenants (an onmicrosoft.us
+// domain or the us_government environment) use sharepoint.us.
+func DefaultSharePointAdminURL(domain, azureEnvironment string) string {
+	d := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(domain), "."))
+	if d == "" {
+		return ""
+	}
+	prefix, _, _ := strings.Cut(d, ".")
+	suffix := "sharepoint.com"
+	if azureEnvironment == "us_government" || strings.HasSuffix(d, ".us") {
+		suffix = "sharepoint.us"
+	}
+	return "https://" + prefix + "-admin." + suffix
+}
+
+// Microsoft 365 initial domains per Azure environment.
+var microsoftDomainSuffixes = map[string]string{
+	"commercial":    ".onmicrosoft.com",
+	"us_government": ".onmicrosoft.us",
+}
+
+// ValidateTenantDomain checks the domain of a tenant registration for its
+// platform. A Microsoft domain must be the tenant's initial onmicrosoft
+// domain and match the Azure environment: a U.S. Government tenant is one
+// whose initial domain ends in .us, whatever its custom domains are.
+// Google and Salesforce domains must be host names; Amazon has none.
+func ValidateTenantDomain(field, platform, domain, environment string) *Error {
+	if platform == PlatformAmazon {
+		if domain != "" {
+			return Invalid(CodeFieldNotAllowed, field,
+				"Amazon tenants have no domain; remove %s (the account is found from the IAM role)", field)
+		}
+		return nil
+	}
+	if domain == "" {
+		return Invalid(CodeRequired, field, "%s is required: %s", field, domainHint(platform))
+	}
+	d := strings.ToLower(domain)
+	if d != domain || !isHostname(d) {
+		return Invalid(CodeInvalidValue, field, "%q is not a lowercase host name; %s", domain, domainHint(platform))
+	}
+	if platform != PlatformMicrosoft {
+		return nil
+	}
+	env := environment
+	if env == "" {
+		env = AzureEnvironments[0]
+	}
+	suffix, ok := microsoftDomainSuffixes[env]
+	if !ok {
+		return OneOf("environment", env, AzureEnvironments)
+	}
+	if !strings.HasSuffix(d, suffix) || !isDNSLabel(strings.TrimSuffix(d, suffix)) {
+		other := "us_government"
+		if env == "us_government" {
+			other = "commercial"
+		}
+		if s := microsoftDomainSuffixes[other]; strings.HasSuffix(d, s) {
+			return Invalid(CodeEnvironmentMismatch, field,
+				"%q is a %s tenant's domain; set environment to %q or use the tenant's <name>%s domain",
+				domain, other, other, suffix)
+		}
+		return Invalid(CodeInvalidValue, field,
+			"%q is not an initial Microsoft 365 domain; use the tenant's <name>%s domain, not a custom domain",
+			domain, suffix)
+	}
+	return nil
+}
+
+func domainHint(platform string) string {
+	switch platform {
+	case PlatformMicrosoft:
+		return "the tenant's initial domain, such as contoso.onmicrosoft.com"
+	case PlatformGoogle:
+		return "the Google Workspace primary domain, such as contoso.com"
+	case PlatformSalesforce:
+		return "the Salesforce My Domain host, such as contoso.my.salesforce.com"
+	}
+	return "the tenant's domain"
+}
+
+// ValidateUPN checks a Microsoft 365 user principal name: local@domain, the
+// local part of letters, digits and ' . - _ ! # ^ ~, not ending with a dot,
+// and a host name after the @.
+func ValidateUPN(field, v string) *Error {
+	const want = "a user principal name such as user@contoso.onmicrosoft.com"
+	if v == "" {
+		return Invalid(CodeRequired, field, "%s is required: %s", field, want)
+	}
+	if len(v) > UPNMaxLength {
+		return Invalid(CodeInvalidValue, field, "%s has %d characters; a user principal name has at most %d",
+			field, len(v), UPNMaxLength)
+	}
+	local, host, ok := strings.Cut(v, "@")
+	if !ok || local == "" || host == "" || strings.Contains(host, "@") {
+		return Invalid(CodeInvalidValue, field, "%q is not %s", v, want)
+	}
+	if len(local) > upnLocalMaxLength {
+		return Invalid(CodeInvalidValue, field, "the part before @ in %q is longer than %d characters",
+			v, upnLocalMaxLength)
+	}
+	for _, r := range local {
+		if !(r < utf8.RuneSelf && (isAlnum(byte(r)) || strings.ContainsRune("'.-_!#^~", r))) {
+			return Invalid(CodeInvalidValue, field,
+				"%q contains a character not allowed before the @; use letters, digits and ' . - _ ! # ^ ~", v)
+		}
+	}
+	if strings.HasSuffix(local, ".") || strings.HasPrefix(local, ".") {
+		return Invalid(CodeInvalidValue, field, "%q has a dot at the start or right before the @; remove it", v)
+	}
+	if !isHostname(strings.ToLower(host)) {
+		return Invalid(CodeInvalidValue, field, "%q has an invalid domain after the @; %s", v, want)
+	}
+	return nil
+}
+
+// ValidateGUID checks the textual form Azure uses for ids:
+// xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in hex, either case.
+func ValidateGUID(field, v string) *Error {
+	if IsGUID(v) {
+		return nil
+	}
+	return Invalid(CodeInvalidValue, field,
+		"%q is not a GUID; copy the ID from the Azure portal, in the form 00000000-0000-0000-0000-000000000000", v)
+}
+
+// IsGUID reports whether v is a GUID in 8-4-4-4-12 hex form.
+func IsGUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isHex(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// indexed names one element of a list field, in the dotted-path form the
+// API's error details use.
+func indexed(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+func isHostname(s string) bool {
+	if len(s) == 0 || len(s) > 253 {
+		return false
+	}
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if !isDNSLabel(l) {
+			return false
+		}
+	}
+	return true
+}
+
+// isDNSLabel accepts a lowercase DNS label: letters, digits and inner
+// hyphens, 1 to 63 characters.
+func isDNSLabel(l string) bool {
+	if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(l); i++ {
+		c := l[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}

@@ -1,0 +1,201 @@
+package domain
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestOneOf(t *testing.T) {
+	checkErr(t, OneOf("environment", "sandbox", SalesforceEnvironments), "", "", "")
+	checkErr(t, OneOf("environment", "", SalesforceEnvironments), CodeRequired, "environment", "production, sandbox")
+	checkErr(t, OneOf("environment", "dev", SalesforceEnvironments), CodeInvalidValue, "environment", "production, sandbox")
+}
+
+func TestRequiredString(t *testing.T) {
+	checkErr(t, RequiredString("tenantId", "x"), "", "", "")
+	checkErr(t, RequiredString("tenantId", ""), CodeRequired, "tenantId", "required")
+	checkErr(t, RequiredString("tenantId", " \t"), CodeRequired, "tenantId", "required")
+}
+
+func TestValidateName(t *testing.T) {
+	tests := []struct {
+		in, code, want string
+	}{
+		{in: "Contoso backup"},
+		{in: "Ünïcödé name ✓"},
+		{in: strings.Repeat("é", 128)},
+		{in: "", code: CodeRequired, want: "1 to 128"},
+		{in: "   ", code: CodeRequired},
+		{in: strings.Repeat("a", 129), code: CodeInvalidValue, want: "129 characters"},
+		{in: " padded", code: CodeInvalidValue, want: "spaces"},
+		{in: "padded ", code: CodeInvalidValue, want: "spaces"},
+		{in: "line\nbreak", code: CodeInvalidValue, want: "control character at position 5"},
+		{in: "bell\x07", code: CodeInvalidValue, want: "control"},
+		{in: "bad\xffutf8", code: CodeInvalidValue, want: "UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			field := ""
+			if tt.code != "" {
+				field = "name"
+			}
+			checkErr(t, ValidateName("name", tt.in), tt.code, field, tt.want)
+		})
+	}
+}
+
+func TestValidateDescription(t *testing.T) {
+	checkErr(t, ValidateDescription("description", ""), "", "", "")
+	checkErr(t, ValidateDescription("description", "two\nlines\twith tab "), "", "", "")
+	checkErr(t, ValidateDescription("description", strings.Repeat("x", 1001)), CodeInvalidValue, "description", "1000")
+	checkErr(t, ValidateDescription("description", "nul\x00"), CodeInvalidValue, "description", "control")
+}
+
+func TestValidateURL(t *testing.T) {
+	tests := []struct {
+		in    string
+		https bool
+		code  string
+		want  string
+	}{
+		{in: "https://aos.example.com/callback"},
+		{in: "http://127.0.0.1:8080"},
+		{in: "http://127.0.0.1:8080", https: true, code: CodeInvalidValue, want: "https://"},
+		{in: "", code: CodeRequired},
+		{in: "aos.example.com", code: CodeInvalidValue, want: "absolute"},
+		{in: "ftp://aos.example.com", code: CodeInvalidValue},
+		{in: "javascript:alert(1)", code: CodeInvalidValue},
+		{in: "https://user:pw@aos.example.com", code: CodeInvalidValue, want: "credentials"},
+		{in: "https://aos.example.com/a b", code: CodeInvalidValue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			field := ""
+			if tt.code != "" {
+				field = "url"
+			}
+			checkErr(t, ValidateURL("url", tt.in, tt.https), tt.code, field, tt.want)
+		})
+	}
+}
+
+func TestValidateSharePointAdminURL(t *testing.T) {
+	tests := []struct{ in, code, want string }{
+		{in: "https://contoso-admin.sharepoint.com"},
+		{in: "https://contoso-admin.sharepoint.com/"},
+		{in: "https://Contoso-Admin.SharePoint.com"},
+		{in: "https://contosogov-admin.sharepoint.us"},
+		{in: "http://contoso-admin.sharepoint.com", code: CodeInvalidValue, want: "https://contoso-admin.sharepoint.com"},
+		{in: "https://contoso.sharepoint.com", code: CodeInvalidValue, want: "-admin.sharepoint.com"},
+		{in: "https://-admin.sharepoint.com", code: CodeInvalidValue},
+		{in: "https://contoso-admin.sharepoint.com.evil.example", code: CodeInvalidValue},
+		{in: "https://contoso-admin.sharepoint.com:8443", code: CodeInvalidValue},
+		{in: "https://contoso-admin.sharepoint.com/_layouts/15/online/AdminHome.aspx", code: CodeInvalidValue, want: "path"},
+		{in: "https://contoso-admin.sharepoint.com/?a=b", code: CodeInvalidValue, want: "path or query"},
+		{in: "", code: CodeRequired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			field := ""
+			if tt.code != "" {
+				field = "sharePointAdminCenterUrl"
+			}
+			checkErr(t, ValidateSharePointAdminURL("sharePointAdminCenterUrl", tt.in), tt.code, field, tt.want)
+		})
+	}
+}
+
+func TestDefaultSharePointAdminURL(t *testing.T) {
+	tests := []struct{ domain, env, want string }{
+		{"contoso.onmicrosoft.com", "commercial", "https://contoso-admin.sharepoint.com"},
+		{"Contoso.OnMicrosoft.com", "", "https://contoso-admin.sharepoint.com"},
+		{"contosogov.onmicrosoft.us", "us_government", "https://contosogov-admin.sharepoint.us"},
+		{"contosogov.onmicrosoft.us", "", "https://contosogov-admin.sharepoint.us"},
+		{"", "commercial", ""},
+	}
+	for _, tt := range tests {
+		if got := DefaultSharePointAdminURL(tt.domain, tt.env); got != tt.want {
+			t.Errorf("DefaultSharePointAdminURL(%q, %q) = %q, want %q", tt.domain, tt.env, got, tt.want)
+		}
+		if tt.want != "" {
+			if e := ValidateSharePointAdminURL("u", DefaultSharePointAdminURL(tt.domain, tt.env)); e != nil {
+				t.Errorf("derived URL refused: %v", e)
+			}
+		}
+	}
+}
+
+func TestValidateTenantDomain(t *testing.T) {
+	tests := []struct {
+		name, platform, domain, env, code, want string
+	}{
+		{name: "microsoft commercial", platform: "microsoft", domain: "contoso.onmicrosoft.com", env: "commercial"},
+		{name: "microsoft default env", platform: "microsoft", domain: "contoso.onmicrosoft.com"},
+		{name: "microsoft gov", platform: "microsoft", domain: "contosogov.onmicrosoft.us", env: "us_government"},
+		{name: "microsoft gov domain commercial env", platform: "microsoft", domain: "contosogov.onmicrosoft.us", env: "commercial",
+			code: CodeEnvironmentMismatch, want: `set environment to "us_government"`},
+		{name: "microsoft commercial domain gov env", platform: "microsoft", domain: "contoso.onmicrosoft.com", env: "us_government",
+			code: CodeEnvironmentMismatch, want: `"commercial"`},
+		{name: "microsoft custom domain", platform: "microsoft", domain: "contoso.com", code: CodeInvalidValue, want: "initial Microsoft 365 domain"},
+		{name: "microsoft sub domain", platform: "microsoft", domain: "a.b.onmicrosoft.com", code: CodeInvalidValue},
+		{name: "microsoft uppercase", platform: "microsoft", domain: "Contoso.onmicrosoft.com", code: CodeInvalidValue, want: "lowercase"},
+		{name: "microsoft bad env", platform: "microsoft", domain: "contoso.onmicrosoft.com", env: "china", code: CodeInvalidValue},
+		{name: "missing", platform: "google", domain: "", code: CodeRequired, want: "primary domain"},
+		{name: "google", platform: "google", domain: "contoso.com"},
+		{name: "google not a host", platform: "google", domain: "contoso", code: CodeInvalidValue},
+		{name: "salesforce sandbox", platform: "salesforce", domain: "contoso--dev.sandbox.my.salesforce.com"},
+		{name: "amazon none", platform: "amazon", domain: ""},
+		{name: "amazon with domain", platform: "amazon", domain: "contoso.com", code: CodeFieldNotAllowed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := ValidateTenantDomain("domain", tt.platform, tt.domain, tt.env)
+			field := ""
+			if tt.code != "" {
+				field = "domain"
+				if tt.name == "microsoft bad env" {
+					field = "environment"
+				}
+			}
+			checkErr(t, e, tt.code, field, tt.want)
+		})
+	}
+}
+
+func TestValidateUPN(t *testing.T) {
+	tests := []struct{ in, code, want string }{
+		{in: "adele@contoso.onmicrosoft.com"},
+		{in: "O'Brien.Pat-1_x!#^~@contoso.com"},
+		{in: "ADELE@Contoso.OnMicrosoft.com"},
+		{in: "", code: CodeRequired},
+		{in: "adele", code: CodeInvalidValue, want: "user principal name"},
+		{in: "@contoso.com", code: CodeInvalidValue},
+		{in: "a@b@contoso.com", code: CodeInvalidValue},
+		{in: "adele.@contoso.com", code: CodeInvalidValue, want: "dot"},
+		{in: ".adele@contoso.com", code: CodeInvalidValue, want: "dot"},
+		{in: "adele smith@contoso.com", code: CodeInvalidValue, want: "not allowed"},
+		{in: "adèle@contoso.com", code: CodeInvalidValue, want: "not allowed"},
+		{in: "adele@contoso", code: CodeInvalidValue, want: "domain"},
+		{in: strings.Repeat("a", 65) + "@contoso.com", code: CodeInvalidValue, want: "64"},
+		{in: strings.Repeat("a", 60) + "@" + strings.Repeat("b", 60) + ".com", code: CodeInvalidValue, want: "113"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			field := ""
+			if tt.code != "" {
+				field = "username"
+			}
+			checkErr(t, ValidateUPN("username", tt.in), tt.code, field, tt.want)
+		})
+	}
+}
+
+func TestValidateGUID(t *testing.T) {
+	for _, ok := range []string{"8f5c1c2e-4b7a-4d0e-9a53-1d2f3e4a5b6c", "8F5C1C2E-4B7A-4D0E-9A53-1D2F3E4A5B6C"} {
+		checkErr(t, ValidateGUID("clientId", ok), "", "", "")
+	}
+	for _, bad := range []string{"", "8f5c1c2e4b7a4d0e9a531d2f3e4a5b6c", "{8f5c1c2e-4b7a-4d0e-9a53-1d2f3e4a5b6c}",
+		"8f5c1c2e-4b7a-4d0e-9a53-1d2f3e4a5b6g", "8f5c1c2e-4b7a-4d0e-9a531-d2f3e4a5b6c"} {
+		checkErr(t, ValidateGUID("clientId", bad), CodeInvalidValue, "clientId", "GUID")
+	}
+}

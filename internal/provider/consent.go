@@ -1,0 +1,62 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+// consentPollInterval is how often a resource waiting for consent asks for
+// its status. Consent takes a person minutes, so a few seconds is prompt
+// without loading the service.
+var consentPollInterval = 2 * time.Second
+
+// consentState is what a wait needs to know about an object.
+type consentState struct {
+	Status     string
+	ConsentURL string
+}
+
+// errConsentTimeout reports a wait that ran out; it carries the URL the
+// administrator must open.
+type errConsentTimeout struct {
+	What       string
+	ConsentURL string
+	Waited     time.Duration
+}
+
+func (e *errConsentTimeout) Error() string {
+	return fmt.Sprintf("%s was not consented within %s. An administrator must open the consent URL and sign in:\n\n  %s\n\nThen run terraform apply again, or raise the create timeout.", e.What, e.Waited.Round(time.Second), e.ConsentURL)
+}
+
+// waitForConsent polls until the object leaves pending_consent or timeout
+// passes. It is bounded by both the timeout and ctx.
+func waitForConsent(ctx context.Context, what string, timeout time.Duration, fetch func(context.Context) (consentState, error)) (consentState, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	start := time.Now()
+	t := time.NewTicker(consentPollInterval)
+	defer t.Stop()
+	last := consentState{}
+	for {
+		st, err := fetch(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return last, &errConsentTimeout{What: what, ConsentURL: last.ConsentURL, Waited: time.Since(start)}
+			}
+			return st, err
+		}
+		last = st
+		if st.Status != "pending_consent" {
+			return st, nil
+		}
+		tflog.Info(ctx, "waiting for consent", map[string]any{"object": what, "consent_url": st.ConsentURL})
+		select {
+		case <-ctx.Done():
+			return last, &errConsentTimeout{What: what, ConsentURL: last.ConsentURL, Waited: time.Since(start)}
+		case <-t.C:
+		}
+	}
+}

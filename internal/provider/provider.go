@@ -1,0 +1,174 @@
+// Package provider is the Terraform provider for the registration API
+// served by aosd.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/client"
+)
+
+var _ provider.Provider = (*aosProvider)(nil)
+
+// New returns the provider factory for version.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &aosProvider{version: version} }
+}
+
+type aosProvider struct {
+	version string
+}
+
+type providerModel struct {
+	Endpoint       types.String `tfsdk:"endpoint"`
+	ClientID       types.String `tfsdk:"client_id"`
+	ClientSecret   types.String `tfsdk:"client_secret"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+}
+
+// providerData is what resources and data sources get from Configure.
+type providerData struct {
+	client *client.Client
+}
+
+func (p *aosProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "aos"
+	resp.Version = p.version
+}
+
+func (p *aosProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages tenant registrations, app profiles, partner app profiles, service account profiles and migration connections through the registration API (served by `aosd`). Authentication is OAuth2 client credentials.",
+		Attributes: map[string]schema.Attribute{
+			"endpoint": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Base URL of the registration API, for example `https://aos.example.com` or the URL `aosd dev` prints. Falls back to `AOS_ENDPOINT`.",
+			},
+			"client_id": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "OAuth2 client id. Falls back to `AOS_CLIENT_ID`.",
+			},
+			"client_secret": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: "OAuth2 client secret. Falls back to `AOS_CLIENT_SECRET`. Prefer the environment variable so the secret stays out of configuration.",
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional:            true,
+				MarkdownDescription: "How many times a request is retried after a connection error, `429` or `5xx` (default 4). Falls back to `AOS_MAX_RETRIES`.",
+			},
+			"request_timeout": schema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "Time limit of one HTTP attempt as a Go duration such as `30s` (default `30s`). Falls back to `AOS_REQUEST_TIMEOUT`.",
+			},
+		},
+	}
+}
+
+// setting resolves an argument from configuration, then its environment
+// variable.
+func setting(v types.String, env string) string {
+	if !v.IsNull() && !v.IsUnknown() {
+		return v.ValueString()
+	}
+	return os.Getenv(env)
+}
+
+func (p *aosProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	for _, a := range []struct {
+		v    types.String
+		name string
+	}{{m.Endpoint, "endpoint"}, {m.ClientID, "client_id"}, {m.ClientSecret, "client_secret"}, {m.RequestTimeout, "request_timeout"}} {
+		if a.v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(a.name), "Unknown provider argument",
+				fmt.Sprintf("%s depends on a value known only after apply; the provider must be configured with known values. Set it directly or through the environment.", a.name))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg := client.Config{
+		Endpoint:     setting(m.Endpoint, "AOS_ENDPOINT"),
+		ClientID:     setting(m.ClientID, "AOS_CLIENT_ID"),
+		ClientSecret: setting(m.ClientSecret, "AOS_CLIENT_SECRET"),
+		UserAgent:    fmt.Sprintf("terraform-provider-aos/%s Terraform/%s", p.version, req.TerraformVersion),
+		Logger:       tflogAdapter{ctx: ctx},
+	}
+	missing := func(arg, env, what string) {
+		resp.Diagnostics.AddAttributeError(path.Root(arg), "Missing "+what,
+			fmt.Sprintf("Set %s in the provider block or the %s environment variable. `aosd dev` prints the values to use.", arg, env))
+	}
+	if cfg.Endpoint == "" {
+		missing("endpoint", "AOS_ENDPOINT", "API endpoint")
+	}
+	if cfg.ClientID == "" {
+		missing("client_id", "AOS_CLIENT_ID", "client id")
+	}
+	if cfg.ClientSecret == "" {
+		missing("client_secret", "AOS_CLIENT_SECRET", "client secret")
+	}
+	if !m.MaxRetries.IsNull() {
+		cfg.MaxRetries = int(m.MaxRetries.ValueInt64())
+	} else if s := os.Getenv("AOS_MAX_RETRIES"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid AOS_MAX_RETRIES", "AOS_MAX_RETRIES must be a whole number, got "+strconv.Quote(s))
+		}
+		cfg.MaxRetries = n
+	}
+	if cfg.MaxRetries < 0 || cfg.MaxRetries > 20 {
+		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries", "max_retries must be between 0 and 20.")
+	}
+	if s := setting(m.RequestTimeout, "AOS_REQUEST_TIMEOUT"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
+				fmt.Sprintf("request_timeout (or AOS_REQUEST_TIMEOUT) must be a positive Go duration such as 30s, got %q.", s))
+		}
+		cfg.RequestTimeout = d
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c, err := client.New(cfg)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid provider configuration",
+			"Check endpoint (AOS_ENDPOINT), client_id (AOS_CLIENT_ID) and client_secret (AOS_CLIENT_SECRET): "+err.Error())
+		return
+	}
+	data := &providerData{client: c}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *aosProvider) Resources(_ context.Context) []func() resource.Resource {
+	return resources
+}
+
+func (p *aosProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return dataSources
+}
+
+// resources and dataSources are filled by each resource file's init, so
+// adding one is a new file and nothing else.
+var (
+	resources   []func() resource.Resource
+	dataSources []func() datasource.DataSource
+)

@@ -1,0 +1,214 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"github.com/aos-dev/terraform-provider-aos/internal/consent"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/store"
+)
+
+// Kinds of object a consent completes.
+const (
+	consentTenant  = consent.KindTenant
+	consentApp     = consent.KindAppProfile
+	consentPartner = consent.KindPartnerAppProfile
+)
+
+// consentStateTTL bounds how long a consent link stays usable. A pending
+// object outlives it; reauthorize (or reconnect) issues a fresh link.
+const consentStateTTL = 7 * 24 * time.Hour
+
+// consentTarget is what a consent link is for.
+type consentTarget struct {
+	Kind        string
+	Org         string
+	ID          string
+	Platform    string
+	Environment string
+	Domain      string
+	// AppType and ConsentMethod for app profiles; Cloud for partner ones.
+	AppType       string
+	ConsentMethod string
+	ClientID      string
+	Cloud         string
+}
+
+// consentURL builds the link an administrator opens: aosd's own sign-in
+// page in dev mode, the platform's consent page in production.
+func (s *Server) consentURL(t consentTarget) (string, error) {
+	st, err := consent.NewState(t.Kind, t.ID, t.Org, consentStateTTL, time.Now())
+	if err != nil {
+		return "", err
+	}
+	state, err := consent.Sign(s.stateKey, st)
+	if err != nil {
+		return "", err
+	}
+	if s.dev != nil {
+		return s.publicURL + consent.DevSignInPath + "?state=" + url.QueryEscape(state), nil
+	}
+	if s.consent == nil {
+		return "", errors.New("no consent configuration: start aosd serve with the platforms' client ids")
+	}
+	var u string
+	switch t.Kind {
+	case consentTenant:
+		u, err = s.consent.TenantConsentURL(t.Platform, t.Environment, t.Domain, state)
+	case consentApp:
+		u, err = s.consent.AppProfileConsentURL(t.AppType, t.ConsentMethod, t.Environment, t.Domain, t.ClientID, state)
+	default:
+		u, err = s.consent.PartnerConsentURL(t.Cloud, state)
+	}
+	if errors.Is(err, consent.ErrNotConfigured) {
+		return "", &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodePlatformNotSupported,
+			Message: "this aosd has no app registered for " + t.Platform + " consent: " + err.Error()}
+	}
+	return u, err
+}
+
+func (s *Server) verifyState(token string) (consent.State, error) {
+	return consent.Verify(s.stateKey, token, time.Now())
+}
+
+// completeConsent applies a successful sign-in by login to the object the
+// state names and returns the updated object. A refusal (wrong user, missing
+// role) is returned as a *domain.Error and changes nothing.
+func (s *Server) completeConsent(ctx context.Context, tx store.Tx, org, id, login string) (any, *store.Record, error) {
+	for _, kind := range []string{store.KindTenant, store.KindAppProfile, store.KindPartnerAppProfile} {
+		rec, err := tx.Get(ctx, org, kind, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		switch kind {
+		case store.KindTenant:
+			nr, err := s.consentTenant(ctx, tx, org, rec, login)
+			if err != nil {
+				return nil, nil, err
+			}
+			v, err := s.tenantView(ctx, nr, map[string]int{})
+			return v, nr, err
+		case store.KindAppProfile:
+			nr, err := s.consentAppProfile(ctx, tx, org, rec, login)
+			if err != nil {
+				return nil, nil, err
+			}
+			v, err := s.appProfileView(nr)
+			return v, nr, err
+		default:
+			nr, err := s.consentPartnerProfile(ctx, tx, org, rec, login)
+			if err != nil {
+				return nil, nil, err
+			}
+			v, err := partnerView(nr)
+			return v, nr, err
+		}
+	}
+	return nil, nil, domain.NotFound("object awaiting consent", id)
+}
+
+func notPending(kind string) *domain.Error {
+	return &domain.Error{Status: http.StatusConflict, Code: domain.CodeConsentNotPending,
+		Message: "the " + kind + " is not waiting for consent; reconnect or reauthorize it to get a new consent link"}
+}
+
+// consentTenant connects a pending tenant once login passes the platform's
+// checks.
+func (s *Server) consentTenant(ctx context.Context, tx store.Tx, org string, rec *store.Record, login string) (*store.Record, error) {
+	t, err := decodeDoc[tenantDoc](rec)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status != domain.StatusPendingConsent {
+		return nil, notPending("tenant")
+	}
+	facts := &TenantFacts{DisplayName: t.Domain, SharePointAdminCenterURL: sharePointAdminURL(t.Domain)}
+	if pl := s.platform(); pl != nil {
+		f, derr := pl.CheckTenantConsent(t.Platform, t.Domain, t.Environment, login)
+		if derr != nil {
+			return nil, derr
+		}
+		facts = f
+	}
+	version, err := s.store.PermissionVersion(ctx, t.Platform)
+	if err != nil {
+		return nil, err
+	}
+	t.Status, t.ConsentURL, t.Reason, t.ConsentUser = domain.StatusConnected, "", "", login
+	t.Name = facts.DisplayName
+	if t.Name == "" {
+		t.Name = t.Domain
+	}
+	if t.Platform == domain.PlatformMicrosoft && t.SharePointAdminCenterURL == "" {
+		t.SharePointAdminCenterURL = facts.SharePointAdminCenterURL
+	}
+	t.MultiGeo, t.GeoLocations, t.Containers = facts.MultiGeo, facts.GeoLocations, facts.Containers
+	t.PermissionsVersion = version
+	t.ModifiedTime = now()
+	nr := tenantRecord(org, t)
+	if err := tx.Update(ctx, nr, rec.Version); err != nil {
+		return nil, err
+	}
+	return nr, nil
+}
+
+// autoConsentTenant consents as the tenant's first administrator (dev demo
+// mode). A directory with no administrator for the domain leaves the tenant
+// pending, as a real one would be.
+func (s *Server) autoConsentTenant(ctx context.Context, tx store.Tx, org string, rec *store.Record) (*store.Record, error) {
+	t, err := decodeDoc[tenantDoc](rec)
+	if err != nil {
+		return nil, err
+	}
+	admin := s.platform().AdminFor(t.Platform, t.Domain)
+	if admin == "" {
+		return rec, nil
+	}
+	nr, err := s.consentTenant(ctx, tx, org, rec, admin)
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return rec, nil
+	}
+	return nr, err
+}
+
+// handleConsentCallback completes a production consent when the platform
+// redirects the administrator back. Microsoft's admin consent endpoint
+// reports the outcome in the query (admin_consent=True, or error); Google
+// and Salesforce send an authorization code, whose arrival means the
+// administrator accepted.
+func (s *Server) handleConsentCallback(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	claims, err := s.verifyState(q.Get("state"))
+	if err != nil {
+		s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "state", "the consent link is not valid (%v); start again from a new consent URL", err))
+		return
+	}
+	if e := q.Get("error"); e != "" {
+		s.writeError(w, r, &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentUserNotAdmin,
+			Message: "the platform refused consent: " + e + ": " + q.Get("error_description")})
+		return
+	}
+	if q.Get("admin_consent") == "" && q.Get("code") == "" {
+		s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "code", "the callback carries neither admin_consent nor code"))
+		return
+	}
+	var out any
+	err = s.store.Tx(r.Context(), func(tx store.Tx) error {
+		v, _, err := s.completeConsent(r.Context(), tx, claims.Org, claims.ObjectID, "")
+		out = v
+		return err
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}

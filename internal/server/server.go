@@ -1,0 +1,514 @@
+// Package server is aosd's HTTP API: authentication, the registration
+// resources and their product rules, and (in dev mode only) the simulated
+// platform sign-in pages and the dev API.
+package server
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/consent"
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
+	"github.com/aos-dev/terraform-provider-aos/internal/store"
+)
+
+// AmazonVerifier assumes a customer's role to prove the registration works.
+type AmazonVerifier interface {
+	Verify(ctx context.Context, roleARN, externalID string) (accountID string, err error)
+}
+
+// Config configures a Server.
+type Config struct {
+	Store  store.Store
+	Box    *secrets.Box
+	Logger *slog.Logger
+	// PublicURL is the externally visible base URL of aosd, used to build
+	// consent and callback URLs.
+	PublicURL string
+	// Dev, when set, is the simulated platform directory: it turns on the
+	// sign-in pages and the /dev/v1 API. Nil in production.
+	Dev *DevConfig
+	// Consent builds the real platforms' consent URLs in production.
+	Consent *consent.Config
+	// AmazonPrincipal is the AWS principal ARN customers' roles must trust.
+	AmazonPrincipal string
+	AmazonVerifier  AmazonVerifier
+	// RateLimit is requests per second per client (0: unlimited) and
+	// RateBurst the bucket size.
+	RateLimit float64
+	RateBurst int
+}
+
+// Server is the aosd HTTP API.
+type Server struct {
+	store     store.Store
+	box       *secrets.Box
+	log       *slog.Logger
+	publicURL string
+	dev       *DevConfig
+	consent   *consent.Config
+	amazon    struct {
+		principal string
+		verifier  AmazonVerifier
+	}
+	tokenKey []byte
+	stateKey []byte
+	limiter  *limiter
+	handler  http.Handler
+}
+
+// New builds the server.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Box == nil {
+		return nil, errors.New("server: Store and Box are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.AmazonPrincipal == "" {
+		cfg.AmazonPrincipal = DefaultAmazonPrincipal
+	}
+	s := &Server{
+		store: cfg.Store, box: cfg.Box, log: cfg.Logger,
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
+		dev:       cfg.Dev, consent: cfg.Consent,
+		tokenKey: cfg.Box.DeriveKey("token"), stateKey: cfg.Box.DeriveKey("consent-state"),
+		limiter: newLimiter(cfg.RateLimit, cfg.RateBurst),
+	}
+	s.amazon.principal = cfg.AmazonPrincipal
+	s.amazon.verifier = cfg.AmazonVerifier
+	s.handler = s.observe(s.routes())
+	return s, nil
+}
+
+// DefaultAmazonPrincipal is the principal customers' roles trust when none
+// is configured: the account moto and the AWS documentation use.
+const DefaultAmazonPrincipal = "arn:aws:iam::123456789012:root"
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// SetPublicURL sets the base URL once the listener's address is known.
+func (s *Server) SetPublicURL(u string) { s.publicURL = strings.TrimRight(u, "/") }
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	api := http.NewServeMux()
+	mux.HandleFunc("POST /connect/token", s.handleToken)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /consent/callback/{platform}", s.handleConsentCallback)
+	mux.Handle("/v1/", s.authenticate(api))
+
+	api.HandleFunc("GET /v1/tenants", s.listTenants)
+	api.HandleFunc("POST /v1/tenants", s.createTenant)
+	api.HandleFunc("GET /v1/tenants/{id}", s.getTenant)
+	api.HandleFunc("PATCH /v1/tenants/{id}", s.patchTenant)
+	api.HandleFunc("DELETE /v1/tenants/{id}", s.deleteTenant)
+	api.HandleFunc("POST /v1/tenants/{id}/reconnect", s.reconnectTenant)
+	api.HandleFunc("POST /v1/tenants/{id}/validate", s.validateTenant)
+	api.HandleFunc("GET /v1/tenants/{id}/containers", s.listContainers)
+	api.HandleFunc("GET /v1/tenants/{id}/geo-locations", s.listGeoLocations)
+	api.HandleFunc("GET /v1/platforms/{platform}/permissions", s.getPermissions)
+
+	api.HandleFunc("GET /v1/app-profiles", s.listAppProfiles)
+	api.HandleFunc("POST /v1/app-profiles", s.createAppProfile)
+	api.HandleFunc("GET /v1/app-profiles/{id}", s.getAppProfile)
+	api.HandleFunc("PATCH /v1/app-profiles/{id}", s.patchAppProfile)
+	api.HandleFunc("DELETE /v1/app-profiles/{id}", s.deleteKind(store.KindAppProfile))
+	api.HandleFunc("POST /v1/app-profiles/{id}/reauthorize", s.reauthorizeAppProfile)
+
+	api.HandleFunc("GET /v1/partner-app-profiles", s.listPartnerProfiles)
+	api.HandleFunc("POST /v1/partner-app-profiles", s.createPartnerProfile)
+	api.HandleFunc("GET /v1/partner-app-profiles/{id}", s.getPartnerProfile)
+	api.HandleFunc("PATCH /v1/partner-app-profiles/{id}", s.patchPartnerProfile)
+	api.HandleFunc("DELETE /v1/partner-app-profiles/{id}", s.deleteKind(store.KindPartnerAppProfile))
+	api.HandleFunc("POST /v1/partner-app-profiles/{id}/reauthorize", s.reauthorizePartnerProfile)
+	api.HandleFunc("GET /v1/partner-app-profiles/{id}/users", s.listPartnerUsers)
+	api.HandleFunc("POST /v1/partner-app-profiles/{id}/users", s.createPartnerUser)
+	api.HandleFunc("DELETE /v1/partner-app-profiles/{id}/users/{userId}", s.deletePartnerUser)
+
+	api.HandleFunc("GET /v1/service-accounts", s.listServiceAccounts)
+	api.HandleFunc("POST /v1/service-accounts", s.createServiceAccount)
+	api.HandleFunc("GET /v1/service-accounts/{id}", s.getServiceAccount)
+	api.HandleFunc("PATCH /v1/service-accounts/{id}", s.patchServiceAccount)
+	api.HandleFunc("DELETE /v1/service-accounts/{id}", s.deleteKind(store.KindServiceAccount))
+	api.HandleFunc("POST /v1/service-accounts/{id}/validate", s.validateServiceAccount)
+
+	api.HandleFunc("GET /v1/connections", s.listConnections)
+	api.HandleFunc("POST /v1/connections", s.createConnection)
+	api.HandleFunc("GET /v1/connections/{id}", s.getConnection)
+	api.HandleFunc("PATCH /v1/connections/{id}", s.patchConnection)
+	api.HandleFunc("DELETE /v1/connections/{id}", s.deleteKind(store.KindConnection))
+
+	api.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound,
+			Message: "no API route " + r.Method + " " + r.URL.Path})
+	})
+	if s.dev != nil {
+		s.devRoutes(mux)
+	}
+	return mux
+}
+
+// newID returns a time-ordered id, so keyset paging by id lists objects in
+// creation order.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// kindNames are the words errors use for record kinds.
+var kindNames = map[string]string{
+	store.KindTenant:            "tenant",
+	store.KindAppProfile:        "app profile",
+	store.KindPartnerAppProfile: "partner app profile",
+	store.KindPartnerUser:       "partner user",
+	store.KindServiceAccount:    "service account profile",
+	store.KindConnection:        "migration connection",
+}
+
+// fail maps any error onto the API's error shape.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var de *domain.Error
+	var re *store.ReferencedError
+	switch {
+	case errors.As(err, &de):
+		s.writeError(w, r, de)
+	case errors.As(err, &re):
+		e := &domain.Error{Status: http.StatusConflict, Code: domain.CodeInUse,
+			Message: "the object is still used by other objects; delete or change them first"}
+		for _, ref := range re.Referrers {
+			e.Related = append(e.Related, domain.Related{Kind: ref.Kind, ID: ref.ID, Name: ref.Name})
+		}
+		s.writeError(w, r, e)
+	case errors.Is(err, store.ErrVersionMismatch):
+		s.writeError(w, r, &domain.Error{Status: http.StatusPreconditionFailed, Code: domain.CodePreconditionFailed,
+			Message: "the object changed since it was read (If-Match does not match its ETag); read it again and retry"})
+	case errors.Is(err, store.ErrNotFound):
+		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound, Message: "the object does not exist"})
+	case errors.Is(err, store.ErrDuplicate):
+		s.writeError(w, r, &domain.Error{Status: http.StatusConflict, Code: domain.CodeAlreadyExists, Message: "an object with the same identity already exists"})
+	case errors.Is(err, context.Canceled):
+		s.writeError(w, r, &domain.Error{Status: 499, Code: domain.CodeBadRequest, Message: "request canceled"})
+	default:
+		s.internalError(w, r, err)
+	}
+}
+
+// load reads one record of kind, answering 404 in the kind's words. Another
+// organization's record is indistinguishable from a missing one.
+func load(ctx context.Context, rd store.Reader, org, kind, id string) (*store.Record, error) {
+	rec, err := rd.Get(ctx, org, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, domain.NotFound(kindNames[kind], id)
+	}
+	return rec, err
+}
+
+// loadRef reads a record another object refers to through field; a missing
+// one is a 422 naming the field rather than a 404 of the request's URL.
+func loadRef(ctx context.Context, rd store.Reader, org, kind, id, field string) (*store.Record, error) {
+	if id == "" {
+		return nil, domain.Invalid(domain.CodeRequired, field, "%s is required", field)
+	}
+	rec, err := rd.Get(ctx, org, kind, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, domain.Invalid(domain.CodeNotFound, field, "%s %q does not exist", kindNames[kind], id)
+	}
+	return rec, err
+}
+
+// outcome is what a mutation answers.
+type outcome struct {
+	status   int
+	body     any
+	version  int64
+	location string
+}
+
+// replay is how an idempotent outcome is remembered.
+type replay struct {
+	Status   int             `json:"s"`
+	ETag     string          `json:"e,omitempty"`
+	Location string          `json:"l,omitempty"`
+	Body     json.RawMessage `json:"b,omitempty"`
+}
+
+// maxMutationAttempts bounds the retries of a write that lost an
+// optimistic-concurrency race the caller did not ask to be told about
+// (no If-Match).
+const maxMutationAttempts = 5
+
+// mutate runs fn in one transaction. For a POST carrying Idempotency-Key the
+// key is claimed in the same transaction, so the key and the object it
+// created commit together or not at all, and a repeat (even concurrent, on
+// another replica) answers the remembered outcome.
+func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn func(ctx context.Context, tx store.Tx) (*outcome, error)) {
+	p := principalFrom(r.Context())
+	key := ""
+	if r.Method == http.MethodPost {
+		key = r.Header.Get("Idempotency-Key")
+		if len(key) > 200 {
+			s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "Idempotency-Key", "Idempotency-Key must be at most 200 characters"))
+			return
+		}
+	}
+	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
+	hash := hex.EncodeToString(sum[:])
+	_, preconditioned := r.Header["If-Match"]
+
+	var rep *replay
+	var out *outcome
+	var err error
+	for attempt := 0; attempt < maxMutationAttempts; attempt++ {
+		rep, out = nil, nil
+		err = s.store.Tx(r.Context(), func(tx store.Tx) error {
+			rep, out = nil, nil
+			if key != "" {
+				entry, err := tx.ClaimIdempotency(r.Context(), p.Org, key, hash)
+				if err != nil {
+					return err
+				}
+				if entry != nil {
+					if entry.RequestHash != hash {
+						return &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeIdempotencyMismatch,
+							Message: "this Idempotency-Key was already used for a different request; use a new key for a new request"}
+					}
+					rep = &replay{}
+					return json.Unmarshal(entry.Body, rep)
+				}
+			}
+			o, err := fn(r.Context(), tx)
+			if err != nil {
+				return err
+			}
+			out = o
+			if key != "" {
+				b, err := json.Marshal(o.body)
+				if err != nil {
+					return err
+				}
+				rb, _ := json.Marshal(replay{Status: o.status, ETag: etagOf(o.version), Location: o.location, Body: b})
+				return tx.CompleteIdempotency(r.Context(), p.Org, key, o.status, rb)
+			}
+			return nil
+		})
+		if !(errors.Is(err, store.ErrVersionMismatch) && !preconditioned) {
+			break
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if rep != nil {
+		w.Header().Set("Idempotent-Replayed", "true")
+		if rep.ETag != "" {
+			w.Header().Set("ETag", rep.ETag)
+		}
+		if rep.Location != "" {
+			w.Header().Set("Location", rep.Location)
+		}
+		if len(rep.Body) == 0 {
+			w.WriteHeader(rep.Status)
+			return
+		}
+		writeRaw(w, rep.Status, rep.Body)
+		return
+	}
+	if out.version > 0 {
+		w.Header().Set("ETag", etag(out.version))
+	}
+	if out.location != "" {
+		w.Header().Set("Location", out.location)
+	}
+	if out.body == nil {
+		w.WriteHeader(out.status)
+		return
+	}
+	writeJSON(w, out.status, out.body)
+}
+
+func etagOf(v int64) string {
+	if v <= 0 {
+		return ""
+	}
+	return etag(v)
+}
+
+// writeObject answers a single object with its ETag.
+func writeObject(w http.ResponseWriter, version int64, body any) {
+	w.Header().Set("ETag", etag(version))
+	writeJSON(w, http.StatusOK, body)
+}
+
+// expectVersion returns the version a write must find: the caller's If-Match
+// when given, else the version just read (so a concurrent writer between
+// read and write is detected and the write retried).
+func expectVersion(r *http.Request, rec *store.Record) (int64, error) {
+	v, err := ifMatch(r)
+	if err != nil {
+		return 0, err
+	}
+	if v != 0 && v != rec.Version {
+		return 0, store.ErrVersionMismatch
+	}
+	return rec.Version, nil
+}
+
+// deleteKind answers DELETE for kinds without extra rules. A referenced
+// object answers 409 with the objects that use it.
+func (s *Server) deleteKind(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p := principalFrom(r.Context())
+		s.mutate(w, r, nil, func(ctx context.Context, tx store.Tx) (*outcome, error) {
+			rec, err := load(ctx, tx, p.Org, kind, r.PathValue("id"))
+			if err != nil {
+				return nil, err
+			}
+			v, err := expectVersion(r, rec)
+			if err != nil {
+				return nil, err
+			}
+			if err := tx.Delete(ctx, p.Org, kind, rec.ID, v); err != nil {
+				return nil, inUse(kind, err)
+			}
+			return &outcome{status: http.StatusNoContent}, nil
+		})
+	}
+}
+
+// inUse turns a refused delete into the kind's own 409 code.
+func inUse(kind string, err error) error {
+	var re *store.ReferencedError
+	if !errors.As(err, &re) {
+		return err
+	}
+	code, msg := domain.CodeInUse, "the "+kindNames[kind]+" is still used; delete or change the related objects first"
+	switch kind {
+	case store.KindTenant:
+		code, msg = domain.CodeTenantHasRelatedData, "the tenant still has related data (app profiles, service account profiles or connections); remove them first"
+	case store.KindAppProfile:
+		code, msg = domain.CodeAppProfileInUse, "the app profile is used by migration connections; remove it from them first"
+	case store.KindPartnerAppProfile:
+		code, msg = domain.CodePartnerProfileHasUsers, "users or groups were added through this partner app profile and still exist; remove them first"
+	}
+	e := &domain.Error{Status: http.StatusConflict, Code: code, Message: msg}
+	for _, ref := range re.Referrers {
+		e.Related = append(e.Related, domain.Related{Kind: ref.Kind, ID: ref.ID, Name: ref.Name})
+	}
+	return e
+}
+
+// listParams reads top and skipToken.
+type listParams struct {
+	top   int
+	after string
+}
+
+const maxTop = 100
+
+func parseList(r *http.Request) (listParams, error) {
+	q := r.URL.Query()
+	lp := listParams{top: maxTop}
+	if t := q.Get("top"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 1 || n > maxTop {
+			return lp, domain.BadRequest(domain.CodeInvalidValue, "top", "top must be a whole number from 1 to %d", maxTop)
+		}
+		lp.top = n
+	}
+	if st := q.Get("skipToken"); st != "" {
+		b, err := base64.RawURLEncoding.DecodeString(st)
+		if err != nil || len(b) == 0 {
+			return lp, domain.BadRequest(domain.CodeInvalidValue, "skipToken", "skipToken is not one this API returned; start the list again without it")
+		}
+		lp.after = string(b)
+	}
+	return lp, nil
+}
+
+// nextLink keeps the request's filters and replaces the skip token.
+func nextLink(r *http.Request, lastID string) string {
+	q := r.URL.Query()
+	q.Set("skipToken", base64.RawURLEncoding.EncodeToString([]byte(lastID)))
+	return r.URL.Path + "?" + q.Encode()
+}
+
+// enumFilter validates a filter parameter against its allowed values.
+func enumFilter(r *http.Request, name string, allowed []string) (string, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return "", nil
+	}
+	for _, a := range allowed {
+		if a == v {
+			return v, nil
+		}
+	}
+	return "", domain.BadRequest(domain.CodeInvalidValue, name, "%s must be one of %s", name, strings.Join(allowed, ", "))
+}
+
+// listRecords runs a list query and renders each record with render.
+func listRecords[T any](s *Server, w http.ResponseWriter, r *http.Request, q store.Query, render func(*store.Record) (T, error)) {
+	lp, err := parseList(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q.Org = principalFrom(r.Context()).Org
+	q.Search = r.URL.Query().Get("search")
+	q.After, q.Limit = lp.after, lp.top
+	page, err := s.store.List(r.Context(), q)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := domain.List[T]{Data: make([]T, 0, len(page.Records))}
+	for _, rec := range page.Records {
+		v, err := render(rec)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		out.Data = append(out.Data, v)
+	}
+	if page.More && len(page.Records) > 0 {
+		out.NextLink = nextLink(r, page.Records[len(page.Records)-1].ID)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// decodeDoc unmarshals a record's document.
+func decodeDoc[T any](rec *store.Record) (*T, error) {
+	var v T
+	if err := json.Unmarshal(rec.Data, &v); err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain structs are marshalled
+	}
+	return b
+}
+
+// location is the URL of a created object.
+func location(collection, id string) string { return "/v1/" + collection + "/" + url.PathEscape(id) }
+
+func now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
