@@ -81,7 +81,7 @@ func TestVerifyRefuses(t *testing.T) {
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err %v, want %v", err, tt.want)
 			}
-			if tt.want == ErrStateExpired && got.ObjectID != "obj-1" {
+			if errors.Is(tt.want, ErrStateExpired) && got.ObjectID != "obj-1" {
 				t.Errorf("expired state not returned: %+v", got)
 			}
 		})

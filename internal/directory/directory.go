@@ -209,7 +209,8 @@ func LoadFile(path string) (*Directory, error) {
 	if err != nil {
 		return nil, fmt.Errorf("directory: %w", err)
 	}
-	defer f.Close()
+	// The file is only read, so a failing Close loses nothing.
+	defer func() { _ = f.Close() }()
 	d, err := Load(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)

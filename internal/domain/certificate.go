@@ -252,11 +252,11 @@ func checkPFXIterations(der []byte, depth int) error {
 	}
 	var prev *asn1.RawValue
 	for rest := der; len(rest) > 0; {
-		var v asn1.RawValue
-		r, err := asn1.Unmarshal(rest, &v)
-		if err != nil {
-			// Not DER at this level; the decoder reports what is wrong.
-			return nil
+		v, r, ok := nextDER(rest)
+		if !ok {
+			// Not DER at this level: nothing more to inspect here, and
+			// the PKCS#12 decoder will report what is wrong.
+			break
 		}
 		rest = r
 		if v.Class == asn1.ClassUniversal && v.Tag == asn1.TagInteger && prev != nil &&
@@ -283,4 +283,11 @@ func checkPFXIterations(der []byte, depth int) error {
 		prev = &vv
 	}
 	return nil
+}
+
+// nextDER reads one DER value from b; ok is false when b does not start
+// with one.
+func nextDER(b []byte) (v asn1.RawValue, rest []byte, ok bool) {
+	rest, err := asn1.Unmarshal(b, &v)
+	return v, rest, err == nil
 }

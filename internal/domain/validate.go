@@ -255,7 +255,7 @@ func ValidateUPN(field, v string) *Error {
 			v, upnLocalMaxLength)
 	}
 	for _, r := range local {
-		if !(r < utf8.RuneSelf && (isAlnum(byte(r)) || strings.ContainsRune("'.-_!#^~", r))) {
+		if !isUPNLocalRune(r) {
 			return Invalid(CodeInvalidValue, field,
 				"%q contains a character not allowed before the @; use letters, digits and ' . - _ ! # ^ ~", v)
 		}
@@ -327,12 +327,21 @@ func isDNSLabel(l string) bool {
 		return false
 	}
 	for i := 0; i < len(l); i++ {
-		c := l[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+		if c := l[i]; !isLowerAlnum(c) && c != '-' {
 			return false
 		}
 	}
 	return true
+}
+
+// isUPNLocalRune accepts the characters Microsoft allows before the @ of a
+// user principal name.
+func isUPNLocalRune(r rune) bool {
+	return r < utf8.RuneSelf && (isAlnum(byte(r)) || strings.ContainsRune("'.-_!#^~", r))
+}
+
+func isLowerAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 func isAlnum(c byte) bool {

@@ -2,16 +2,22 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 )
 
 // testAOS is the aosd every acceptance test in this package talks to: one
@@ -67,4 +73,74 @@ func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// testAccConnectedTenant registers and connects a Microsoft 365 tenant
+// through the API, for tests of objects that live in a tenant, and removes
+// it when the test ends (after Terraform destroyed what it made). Tests run
+// one at a time in this package, so one registration per domain at a time
+// is enough.
+func testAccConnectedTenant(t *testing.T, tenantDomain string) *domain.Tenant {
+	t.Helper()
+	c := testClient(t)
+	ctx := testCtx(t)
+	tn, _, err := c.CreateTenant(ctx, domain.TenantCreate{Platform: domain.PlatformMicrosoft, Domain: tenantDomain})
+	if err != nil {
+		t.Fatalf("registering %s: %v", tenantDomain, err)
+	}
+	admin := "admin@" + tenantDomain
+	if err := c.DevConsent(ctx, tn.ID, admin); err != nil {
+		t.Fatalf("consenting %s as %s: %v", tenantDomain, admin, err)
+	}
+	t.Cleanup(func() { testAccRemoveTenant(t, tn.ID) })
+	tn, _, err = c.GetTenant(ctx, tn.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn
+}
+
+// testAccRemoveTenant deletes a tenant and whatever a failed test left in
+// it, connections first (they use the other objects).
+func testAccRemoveTenant(t *testing.T, id string) {
+	c := testClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f := client.Filter{TenantID: id}
+	if cs, err := c.ListConnections(ctx, f); err == nil {
+		for _, x := range cs {
+			_ = c.DeleteConnection(ctx, x.ID)
+		}
+	}
+	if as, err := c.ListAppProfiles(ctx, f); err == nil {
+		for _, x := range as {
+			_ = c.DeleteAppProfile(ctx, x.ID)
+		}
+	}
+	if ss, err := c.ListServiceAccounts(ctx, f); err == nil {
+		for _, x := range ss {
+			_ = c.DeleteServiceAccount(ctx, x.ID)
+		}
+	}
+	if err := c.DeleteTenant(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
+		t.Errorf("removing tenant %s: %v", id, err)
+	}
+}
+
+// testAccCheckNoSecretInState fails when any attribute of any resource in
+// the state holds one of the secrets: write-only arguments must never be
+// persisted.
+func testAccCheckNoSecretInState(secrets ...string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for addr, rs := range s.RootModule().Resources {
+			for k, v := range rs.Primary.Attributes {
+				for _, secret := range secrets {
+					if secret != "" && strings.Contains(v, secret) {
+						return fmt.Errorf("%s.%s holds a secret in the state", addr, k)
+					}
+				}
+			}
+		}
+		return nil
+	}
 }

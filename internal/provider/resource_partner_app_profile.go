@@ -65,7 +65,7 @@ func (r *partnerAppProfileResource) Schema(ctx context.Context, _ resource.Schem
 			"consent_url":   consentURLAttribute(),
 			"consent_user":  computedString("The account that authorized the app."),
 			"modified_time": computedString("When the profile last changed (RFC 3339)."),
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true}),
+			"timeouts":      timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true}),
 		},
 	}
 }
@@ -244,4 +244,3 @@ func (r *partnerAppProfileResource) ImportState(ctx context.Context, req resourc
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_consent"), types.BoolValue(false))...)
 }
-

@@ -67,9 +67,9 @@ func TestAccPartnerAppProfile_basic(t *testing.T) {
 				},
 			},
 			{
-				ResourceName:      partnerAddr,
-				ImportState:       true,
-				ImportStateVerify: true,
+				ResourceName:            partnerAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
 				ImportStateVerifyIgnore: []string{"timeouts"},
 			},
 		},

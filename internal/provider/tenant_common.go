@@ -88,7 +88,7 @@ func (r *consentTenantResource) Schema(ctx context.Context, _ resource.SchemaReq
 			Computed:            true,
 			MarkdownDescription: "Display name of the tenant, learned from the platform on connect (the domain until then).",
 		},
-		"status": computedString("`pending_consent` until an administrator consents at `consent_url`, then `connected`."),
+		"status":       computedString("`pending_consent` until an administrator consents at `consent_url`, then `connected`."),
 		"consent_url":  consentURLAttribute(),
 		"consent_user": computedString("The account that consented."),
 		"permissions_version": schema.Int64Attribute{

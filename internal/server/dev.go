@@ -217,4 +217,3 @@ func (s *Server) devConsentSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	s.renderResult(w, page, login)
 }
-
