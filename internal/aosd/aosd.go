@@ -74,15 +74,23 @@ type App struct {
 
 // OpenStore opens the store a database setting names.
 func OpenStore(ctx context.Context, database string) (store.Store, error) {
+	// Each branch returns its own concrete type only when it succeeded, so
+	// a failed open never yields a typed nil inside a non-nil interface.
 	switch {
 	case strings.HasPrefix(database, "postgres://"), strings.HasPrefix(database, "postgresql://"):
-		return postgres.Open(ctx, database)
-	case strings.HasPrefix(database, "sqlite:"):
-		return sqlite.Open(ctx, strings.TrimPrefix(database, "sqlite:"))
+		st, err := postgres.Open(ctx, database)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
 	case database == "":
 		return nil, errors.New("--database is required: sqlite:PATH or postgres://URL")
 	default:
-		return sqlite.Open(ctx, database)
+		st, err := sqlite.Open(ctx, strings.TrimPrefix(database, "sqlite:"))
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
 	}
 }
 

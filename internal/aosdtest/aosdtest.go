@@ -33,6 +33,9 @@ type Options struct {
 	Log *slog.Logger
 	// Org of the client (default "test").
 	Org string
+	// Key is the 32-byte master key; a new random key when nil. Replicas
+	// sharing one database must share it.
+	Key []byte
 }
 
 // Instance is a running aosd with a client.
@@ -49,16 +52,23 @@ type Instance struct {
 // Start starts aosd. Close it when done.
 func Start(o Options) (*Instance, error) {
 	in := &Instance{Dir: o.Dir}
-	if in.Dir == "" {
+	if in.Dir != "" {
+		if err := os.MkdirAll(in.Dir, 0o700); err != nil {
+			return nil, err
+		}
+	} else {
 		d, err := os.MkdirTemp("", "aosdtest-")
 		if err != nil {
 			return nil, err
 		}
 		in.Dir, in.ownDir = d, true
 	}
-	key, err := secrets.ParseKey(secrets.GenerateKey())
-	if err != nil {
-		return nil, err
+	key := o.Key
+	if key == nil {
+		var err error
+		if key, err = secrets.ParseKey(secrets.GenerateKey()); err != nil {
+			return nil, err
+		}
 	}
 	in.Key = key
 	db := o.Database

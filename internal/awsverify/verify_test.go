@@ -20,13 +20,13 @@ func TestMain(m *testing.M) { testmoto.Main(m) }
 
 const (
 	externalID = "ext-5d1e"
-	roleARN    = "arn:aws:iam::123456789012:role/" + domain.AmazonDefaultRoleName
+	roleARN    = "arn:aws:iam::123456789012:role/" + domain.DefaultAmazonRoleName
 )
 
 func createRole(t *testing.T, c *iam.Client, trust string) {
 	t.Helper()
 	if _, err := c.CreateRole(t.Context(), &iam.CreateRoleInput{
-		RoleName:                 aws.String(domain.AmazonDefaultRoleName),
+		RoleName:                 aws.String(domain.DefaultAmazonRoleName),
 		AssumeRolePolicyDocument: aws.String(trust),
 	}); err != nil {
 		t.Fatal(err)
@@ -157,7 +157,7 @@ func TestVerifyWaitsForPropagation(t *testing.T) {
 	go func() {
 		time.Sleep(600 * time.Millisecond)
 		_, _ = admin.UpdateAssumeRolePolicy(t.Context(), &iam.UpdateAssumeRolePolicyInput{
-			RoleName:       aws.String(domain.AmazonDefaultRoleName),
+			RoleName:       aws.String(domain.DefaultAmazonRoleName),
 			PolicyDocument: aws.String(domain.AmazonTrustPolicy(svc.ARN, externalID)),
 		})
 	}()

@@ -90,7 +90,12 @@ func New(cfg Config) (*Client, error) {
 	}
 	transport := cfg.Transport
 	if transport == nil {
-		transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// Terraform refreshes ten resources at a time; with Go's default of
+		// two idle connections per host most requests would open a new
+		// connection.
+		t.MaxIdleConnsPerHost = 32
+		transport = t
 	}
 	// Tokens are fetched through a retrying client of their own, so a
 	// blip at token time is retried like any other request.

@@ -6,16 +6,6 @@ import (
 	"slices"
 )
 
-// AmazonDefaultRoleName is the IAM role created in the customer's account
-// when the registration does not name one.
-const AmazonDefaultRoleName = "AWSTenantAdminRole"
-
-// AmazonPermissionsVersion is the current version of the Amazon permission
-// set. Bumping it changes the Sids in AmazonPolicies, so a reconnect creates
-// a new default policy version, and marks every tenant connected with an
-// older version reconnectRecommended.
-const AmazonPermissionsVersion = 1
-
 // Names of the managed policies the role carries. They are fixed so that a
 // reconnect finds the policies an earlier connect created.
 const (
@@ -86,10 +76,11 @@ func (d policyDocument) String() string {
 }
 
 // AmazonPolicies returns the managed policies the tenant role needs for the
-// given permission set version. Versions below 1 are treated as 1. Every
-// statement's Sid carries the version, so each version's documents differ
-// and a reconnect after a bump always produces a new default policy version
-// that shows which permission set the account holds.
+// given permission set version (the service stores the current version; see
+// PermissionSetFor). Versions below 1 are treated as 1. Every statement's
+// Sid carries the version, so each version's documents differ and a
+// reconnect after a bump always produces a new default policy version that
+// shows which permission set the account holds.
 func AmazonPolicies(version int) []PolicyDocument {
 	if version < 1 {
 		version = 1
@@ -208,44 +199,6 @@ func AmazonConfiguringUserPolicy() string {
 			Resource: "*",
 		}},
 	}.String()
-}
-
-// AmazonPermissionSet returns the Amazon permission set of the given
-// version, as GET /v1/platforms/amazon/permissions reports it.
-func AmazonPermissionSet(version int) PermissionSet {
-	if version < 1 {
-		version = 1
-	}
-	policies := AmazonPolicies(version)
-	var permissions []string
-	for _, p := range policies {
-		var doc policyDocument
-		// The documents come from AmazonPolicies, so they always parse; the
-		// error is impossible and deliberately not surfaced.
-		if err := json.Unmarshal([]byte(p.Document), &doc); err != nil {
-			continue
-		}
-		for _, st := range doc.Statement {
-			if list, ok := st.Action.([]any); ok {
-				for _, a := range list {
-					if s, ok := a.(string); ok {
-						permissions = append(permissions, s)
-					}
-				}
-			}
-		}
-	}
-	slices.Sort(permissions)
-	return PermissionSet{
-		Platform: PlatformAmazon,
-		Version:  version,
-		AdminRequirement: "An IAM user whose access key may create and update IAM roles and " +
-			"managed policies (see configuringUserActions); the key is used only to configure " +
-			"the tenant role (default " + AmazonDefaultRoleName + ") and its policies.",
-		Permissions:            slices.Compact(permissions),
-		Policies:               policies,
-		ConfiguringUserActions: slices.Clone(AmazonConfiguringUserActions),
-	}
 }
 
 // AmazonPartition returns the AWS partition of an Amazon environment

@@ -4,10 +4,14 @@
 // its user; it holds no Terraform types.
 //
 // Every step is named after the IAM calls it makes, so a refused permission
-// (MissingPermissionError) names the action to grant. Create rolls back what
-// it made when a later step fails. Waits for IAM's eventual consistency are
-// bounded by the client's propagation timeout (propagationTimeout unless
-// configured) and by the caller's context.
+// (MissingPermissionError) names the action to grant. Create refuses to take
+// over an existing role (RoleExistsError: that is what import is for) but
+// adopts an orphaned policy of the same name, and rolls back what it made
+// when a later step fails. Read and DetectDrift compare documents after
+// NormalizePolicy, so only changes IAM would treat as changes are drift.
+// Waits for IAM's eventual consistency are bounded by the client's
+// propagation timeout (propagationTimeout unless configured) and by the
+// caller's context.
 package iam
 
 import (
@@ -189,7 +193,7 @@ type Spec struct {
 func SpecFor(t domain.AmazonTenant, version int) Spec {
 	name := t.RoleName
 	if name == "" {
-		name = domain.AmazonDefaultRoleName
+		name = domain.DefaultAmazonRoleName
 	}
 	return Spec{
 		RoleName:    name,

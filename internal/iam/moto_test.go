@@ -28,7 +28,7 @@ const (
 
 func testSpec(version int) Spec {
 	s := SpecFor(domain.AmazonTenant{
-		RoleName:         domain.AmazonDefaultRoleName,
+		RoleName:         domain.DefaultAmazonRoleName,
 		ExternalID:       testExternalID,
 		ServicePrincipal: testPrincipal,
 	}, version)
@@ -152,7 +152,7 @@ func TestCreateWhenRoleExists(t *testing.T) {
 	admin := s.IAM(nil)
 	const otherTrust = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
 	if _, err := admin.CreateRole(ctx, &awsiam.CreateRoleInput{
-		RoleName: aws.String(domain.AmazonDefaultRoleName), AssumeRolePolicyDocument: aws.String(otherTrust),
+		RoleName: aws.String(domain.DefaultAmazonRoleName), AssumeRolePolicyDocument: aws.String(otherTrust),
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -163,7 +163,7 @@ func TestCreateWhenRoleExists(t *testing.T) {
 		t.Fatalf("want RoleExistsError, got %v", err)
 	}
 	t.Log(err)
-	if exists.RoleName != domain.AmazonDefaultRoleName || !strings.Contains(err.Error(), "terraform import") {
+	if exists.RoleName != domain.DefaultAmazonRoleName || !strings.Contains(err.Error(), "terraform import") {
 		t.Errorf("error does not point to import: %v", err)
 	}
 	// Nothing else was created and the existing role is untouched.
@@ -174,7 +174,7 @@ func TestCreateWhenRoleExists(t *testing.T) {
 	if len(policies.Policies) != 0 {
 		t.Errorf("%d policies created", len(policies.Policies))
 	}
-	st, err := c.Read(ctx, domain.AmazonDefaultRoleName, nil)
+	st, err := c.Read(ctx, domain.DefaultAmazonRoleName, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func TestSpecValidate(t *testing.T) {
 	if err := good.Validate(); err != nil {
 		t.Fatalf("valid spec refused: %v", err)
 	}
-	if good.RoleName != domain.AmazonDefaultRoleName {
+	if good.RoleName != domain.DefaultAmazonRoleName {
 		t.Errorf("default role name = %q", good.RoleName)
 	}
 	for name, mutate := range map[string]func(*Spec){

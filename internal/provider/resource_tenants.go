@@ -26,8 +26,10 @@ func newMicrosoftTenantResource() resource.Resource {
 			"When the service requires a newer permission set, `reconnect_recommended` turns true and `terraform plan` shows an in-place update that reconnects.",
 		domainDesc:   "The tenant's original domain: `<name>.onmicrosoft.com`, or `<name>.onmicrosoft.us` for U.S. Government tenants.",
 		environments: domain.AzureEnvironments, envAttr: "azure_environment",
-		envDesc:    "Azure environment of the tenant (`us_government` when the original domain ends in `.us`, as for most GCC High and DoD tenants)",
-		sharePoint: true,
+		envDesc: "Azure environment of the tenant. When left out it follows from the domain: `us_government` for an `.onmicrosoft.us` domain " +
+			"(most GCC High and DoD tenants), otherwise `commercial`. Allowed values",
+		envFromDomain: azureEnvironmentFor,
+		sharePoint:    true,
 	}}
 }
 
@@ -48,6 +50,6 @@ func newSalesforceTenantResource() resource.Resource {
 			"(API Access Control on) or \"Approve Uninstalled Connected Apps\" (API Access Control off).",
 		domainDesc:   "The org's My Domain host, for example `contoso.my.salesforce.com` (sandbox: `contoso--dev.sandbox.my.salesforce.com`).",
 		environments: domain.SalesforceEnvironments, envAttr: "environment",
-		envDesc: "Salesforce environment",
+		envDesc: "Salesforce environment (default `production`)",
 	}}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -41,7 +43,11 @@ type tenantKind struct {
 	environments []string
 	envAttr      string
 	envDesc      string
-	// sharePoint adds the editable SharePoint admin center URL.
+	// envFromDomain, when set, works out the environment from the domain
+	// when the configuration leaves it out, instead of a fixed default.
+	envFromDomain func(tenantDomain string) string
+	// sharePoint adds the editable SharePoint admin center URL and the
+	// multi-geo flag (Microsoft 365).
 	sharePoint bool
 }
 
@@ -51,8 +57,15 @@ var (
 	_ resource.ResourceWithModifyPlan  = (*consentTenantResource)(nil)
 )
 
-// tenantModel holds every attribute any consent tenant has; attributes a
-// platform lacks are absent from its schema and ignored here.
+// tenantDomainPattern is the service's rule for a tenant domain: a
+// lowercase DNS name. The service lowercases what it gets, so a mixed-case
+// domain would come back different from the configuration; refusing it at
+// plan time avoids a registration Terraform then cannot match.
+var tenantDomainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$`)
+
+// tenantModel holds every attribute any consent tenant has. The
+// platform-specific ones carry no tfsdk tag: each platform's schema has a
+// different set, and get/set move them through the wire structs below.
 type tenantModel struct {
 	ID                       types.String   `tfsdk:"id"`
 	Domain                   types.String   `tfsdk:"domain"`
@@ -70,6 +83,21 @@ type tenantModel struct {
 	Timeouts                 timeouts.Value `tfsdk:"timeouts"`
 }
 
+// The framework maps a struct onto a schema one to one, so each platform
+// gets a struct with exactly its attributes: the common ones embedded, plus
+// its own.
+type microsoftTenantWire struct {
+	tenantModel
+	AzureEnvironment         types.String `tfsdk:"azure_environment"`
+	SharePointAdminCenterURL types.String `tfsdk:"sharepoint_admin_center_url"`
+	MultiGeo                 types.Bool   `tfsdk:"multi_geo"`
+}
+
+type salesforceTenantWire struct {
+	tenantModel
+	Environment types.String `tfsdk:"environment"`
+}
+
 func (r *consentTenantResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + r.kind.typeSuffix
 }
@@ -79,9 +107,12 @@ func (r *consentTenantResource) Schema(ctx context.Context, _ resource.SchemaReq
 		"id": idAttribute(r.kind.title + " registration"),
 		"domain": schema.StringAttribute{
 			Required:            true,
-			MarkdownDescription: r.kind.domainDesc + " Consent by a user of any other tenant is refused. Changing it replaces the registration.",
-			Validators:          []validator.String{stringvalidator.LengthBetween(3, 253)},
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			MarkdownDescription: r.kind.domainDesc + " Written in lowercase. Consent by a user of any other tenant is refused. Changing it replaces the registration.",
+			Validators: []validator.String{
+				stringvalidator.LengthBetween(3, 253),
+				stringvalidator.RegexMatches(tenantDomainPattern, "must be a lowercase DNS name such as contoso.onmicrosoft.com"),
+			},
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"wait_for_consent": waitForConsentAttribute(),
 		"name": schema.StringAttribute{
@@ -90,7 +121,7 @@ func (r *consentTenantResource) Schema(ctx context.Context, _ resource.SchemaReq
 		},
 		"status":       computedString("`pending_consent` until an administrator consents at `consent_url`, then `connected`."),
 		"consent_url":  consentURLAttribute(),
-		"consent_user": computedString("The account that consented."),
+		"consent_user": computedString("The account that consented (empty until then)."),
 		"permissions_version": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "Version of the platform's permission set the tenant was connected with (0 until connected).",
@@ -104,19 +135,26 @@ func (r *consentTenantResource) Schema(ctx context.Context, _ resource.SchemaReq
 		"timeouts":      timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true}),
 	}
 	if r.kind.environments != nil {
-		attrs[r.kind.envAttr] = schema.StringAttribute{
+		env := schema.StringAttribute{
 			Optional: true, Computed: true,
-			Default:             stringdefault.StaticString(r.kind.environments[0]),
 			MarkdownDescription: r.kind.envDesc + ": " + enumDescription(r.kind.environments) + ". Changing it replaces the registration.",
 			Validators:          []validator.String{stringvalidator.OneOf(r.kind.environments...)},
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		}
+		if r.kind.envFromDomain != nil {
+			// The derived value must be in the plan before RequiresReplace
+			// compares it with the state.
+			env.PlanModifiers = []planmodifier.String{environmentFromDomain{derive: r.kind.envFromDomain}, stringplanmodifier.RequiresReplace()}
+		} else {
+			env.Default = stringdefault.StaticString(r.kind.environments[0])
+		}
+		attrs[r.kind.envAttr] = env
 	}
 	if r.kind.sharePoint {
 		attrs["sharepoint_admin_center_url"] = schema.StringAttribute{
 			Optional: true, Computed: true,
-			MarkdownDescription: "SharePoint Online admin center URL. Derived from the domain on connect " +
-				"(`https://<name>-admin.sharepoint.com`); set it when the tenant uses another. Editable in place.",
+			MarkdownDescription: "SharePoint Online admin center URL. When left out it is derived from the domain on connect " +
+				"(`https://<name>-admin.sharepoint.com`, empty until then); set it when the tenant uses another. Editable in place.",
 			Validators:    []validator.String{stringvalidator.RegexMatches(sharePointURLPattern, "must be https://<name>-admin.sharepoint.com (or .us)")},
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		}
@@ -129,38 +167,41 @@ func (r *consentTenantResource) Configure(_ context.Context, req resource.Config
 	r.client = configureClient(req.ProviderData, &resp.Diagnostics)
 }
 
-// get and set move the model in and out of Terraform, including the
-// platform-specific attributes that the struct tags leave out.
+// get and set move the model in and out of Terraform (plan, state or
+// config), through the struct that matches this platform's schema.
 func (r *consentTenantResource) get(ctx context.Context, src interface {
 	Get(context.Context, any) diagList
-	GetAttribute(context.Context, path.Path, any) diagList
 }, m *tenantModel) diagList {
-	var diags diagList
-	diags.Append(src.Get(ctx, m)...)
-	if r.kind.environments != nil {
-		diags.Append(src.GetAttribute(ctx, path.Root(r.kind.envAttr), &m.Environment)...)
+	switch {
+	case r.kind.sharePoint:
+		var w microsoftTenantWire
+		diags := src.Get(ctx, &w)
+		*m = w.tenantModel
+		m.Environment, m.SharePointAdminCenterURL, m.MultiGeo = w.AzureEnvironment, w.SharePointAdminCenterURL, w.MultiGeo
+		return diags
+	case r.kind.environments != nil:
+		var w salesforceTenantWire
+		diags := src.Get(ctx, &w)
+		*m = w.tenantModel
+		m.Environment = w.Environment
+		return diags
+	default:
+		return src.Get(ctx, m)
 	}
-	if r.kind.sharePoint {
-		diags.Append(src.GetAttribute(ctx, path.Root("sharepoint_admin_center_url"), &m.SharePointAdminCenterURL)...)
-		diags.Append(src.GetAttribute(ctx, path.Root("multi_geo"), &m.MultiGeo)...)
-	}
-	return diags
 }
 
 func (r *consentTenantResource) set(ctx context.Context, dst interface {
 	Set(context.Context, any) diagList
-	SetAttribute(context.Context, path.Path, any) diagList
 }, m *tenantModel) diagList {
-	var diags diagList
-	diags.Append(dst.Set(ctx, m)...)
-	if r.kind.environments != nil {
-		diags.Append(dst.SetAttribute(ctx, path.Root(r.kind.envAttr), m.Environment)...)
+	switch {
+	case r.kind.sharePoint:
+		return dst.Set(ctx, &microsoftTenantWire{tenantModel: *m, AzureEnvironment: m.Environment,
+			SharePointAdminCenterURL: m.SharePointAdminCenterURL, MultiGeo: m.MultiGeo})
+	case r.kind.environments != nil:
+		return dst.Set(ctx, &salesforceTenantWire{tenantModel: *m, Environment: m.Environment})
+	default:
+		return dst.Set(ctx, m)
 	}
-	if r.kind.sharePoint {
-		diags.Append(dst.SetAttribute(ctx, path.Root("sharepoint_admin_center_url"), m.SharePointAdminCenterURL)...)
-		diags.Append(dst.SetAttribute(ctx, path.Root("multi_geo"), m.MultiGeo)...)
-	}
-	return diags
 }
 
 func (m *tenantModel) flatten(t *domain.Tenant) {
@@ -181,7 +222,7 @@ func (m *tenantModel) flatten(t *domain.Tenant) {
 	}
 }
 
-// tenantFieldNames point the service's field names at this resource's
+// fieldNames point the service's field names at this resource's
 // arguments.
 func (r *consentTenantResource) fieldNames() map[string]string {
 	m := map[string]string{}
@@ -217,7 +258,7 @@ func (r *consentTenantResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
 	if plan.WaitForConsent.ValueBool() && t.Status == domain.StatusPendingConsent {
 		if t, err = r.waitConsent(ctx, t, timeout); err != nil {
-			addError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+in.Domain, err, nil)
+			r.addWaitError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+in.Domain, err, true)
 			return
 		}
 		plan.flatten(t)
@@ -238,6 +279,27 @@ func (r *consentTenantResource) waitConsent(ctx context.Context, t *domain.Tenan
 	return latest, err
 }
 
+// addWaitError reports a failed wait for consent. A timeout is not a
+// connection problem, so it is reported in its own words (with the consent
+// URL) rather than through addError. A create that fails leaves the object
+// tainted in Terraform's state, which the user needs to know before an
+// administrator consents at the URL: otherwise the next apply replaces the
+// registration they just consented.
+func (r *consentTenantResource) addWaitError(diags *diagList, action string, err error, creating bool) {
+	var te *errConsentTimeout
+	if !errors.As(err, &te) {
+		addError(diags, action, err, nil)
+		return
+	}
+	detail := te.Error()
+	if creating {
+		detail += "\n\nThe registration is kept in the state but Terraform marks it tainted, so the next apply would replace it " +
+			"with a new registration and a new consent URL. If the administrator consents at the URL above, run " +
+			"`terraform untaint` on this resource first so the next apply keeps the consented registration."
+	}
+	diags.AddError("Error "+action, detail)
+}
+
 func (r *consentTenantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state tenantModel
 	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
@@ -255,7 +317,7 @@ func (r *consentTenantResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	if t.Platform != r.kind.platform {
 		resp.Diagnostics.AddError("Wrong tenant platform",
-			fmt.Sprintf("Tenant %s is a %s tenant, not %s; import it with the matching resource type.", t.ID, t.Platform, r.kind.platform))
+			fmt.Sprintf("Tenant %s is a %s tenant, not %s; import it with the matching resource type (aos_%s_tenant).", t.ID, t.Platform, r.kind.platform, t.Platform))
 		return
 	}
 	state.flatten(t)
@@ -269,16 +331,16 @@ func (r *consentTenantResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	var recommended types.Bool
-	var name types.String
+	var tenantName types.String
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("reconnect_recommended"), &recommended)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &tenantName)...)
 	if resp.Diagnostics.HasError() || !recommended.ValueBool() {
 		return
 	}
 	resp.Diagnostics.AddAttributeWarning(path.Root("reconnect_recommended"), "New connection recommended",
 		fmt.Sprintf("The service now requires a newer permission set than %s tenant %q was connected with. Applying this plan reconnects it: "+
-			"an administrator must consent again at the new consent_url (or set wait_for_consent).", r.kind.title, name.ValueString()))
-	for name, v := range map[string]attr.Value{
+			"an administrator must consent again at the new consent_url (or set wait_for_consent).", r.kind.title, tenantName.ValueString()))
+	for attrName, v := range map[string]attr.Value{
 		"reconnect_recommended": types.BoolValue(false),
 		"status":                types.StringUnknown(),
 		"consent_url":           types.StringUnknown(),
@@ -286,7 +348,7 @@ func (r *consentTenantResource) ModifyPlan(ctx context.Context, req resource.Mod
 		"permissions_version":   types.Int64Unknown(),
 		"modified_time":         types.StringUnknown(),
 	} {
-		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrName), v)...)
 	}
 }
 
@@ -328,7 +390,7 @@ func (r *consentTenantResource) Update(ctx context.Context, req resource.UpdateR
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
 	if plan.WaitForConsent.ValueBool() && t.Status == domain.StatusPendingConsent {
 		if t, err = r.waitConsent(ctx, t, timeout); err != nil {
-			addError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+id, err, nil)
+			r.addWaitError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+id, err, false)
 			return
 		}
 		plan.flatten(t)
@@ -351,4 +413,41 @@ func (r *consentTenantResource) Delete(ctx context.Context, req resource.DeleteR
 func (r *consentTenantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("wait_for_consent"), types.BoolValue(false))...)
+}
+
+// environmentFromDomain fills a left-out environment from the planned
+// domain, the way the service would, so the plan shows the value and a
+// government domain needs no extra argument.
+type environmentFromDomain struct {
+	derive func(tenantDomain string) string
+}
+
+func (m environmentFromDomain) Description(context.Context) string {
+	return "When not configured, the environment follows from the domain."
+}
+
+func (m environmentFromDomain) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (m environmentFromDomain) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var d types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("domain"), &d)...)
+	if resp.Diagnostics.HasError() || d.IsUnknown() || d.IsNull() {
+		return
+	}
+	resp.PlanValue = types.StringValue(m.derive(d.ValueString()))
+}
+
+// azureEnvironmentFor follows the service's default: an onmicrosoft.us
+// domain belongs to a U.S. Government tenant, anything else to a
+// commercial one.
+func azureEnvironmentFor(tenantDomain string) string {
+	if strings.HasSuffix(tenantDomain, ".onmicrosoft.us") {
+		return "us_government"
+	}
+	return "commercial"
 }

@@ -95,6 +95,14 @@ func StartWithAuth(t testing.TB) *Server {
 
 func start(t testing.TB, inst *instance, auth bool) *Server {
 	t.Helper()
+	inst.once.Do(func() {
+		inst.srv, inst.err = launch(auth)
+	})
+	if inst.err == nil {
+		return inst.srv
+	}
+	// Only a failed start pays for the separate import check: it decides
+	// between "moto is not installed" (skip) and "moto is broken" (fail).
 	if ok, why := motoInstalled(); !ok {
 		if os.Getenv(RequireEnv) == "1" {
 			t.Fatalf("moto is required (%s=1) but not usable: %s", RequireEnv, why)
@@ -102,13 +110,8 @@ func start(t testing.TB, inst *instance, auth bool) *Server {
 		t.Skipf("skipping: this test needs moto as its AWS IAM/STS endpoint, and %s; "+
 			"set %s=1 to make this a failure", why, RequireEnv)
 	}
-	inst.once.Do(func() {
-		inst.srv, inst.err = launch(auth)
-	})
-	if inst.err != nil {
-		t.Fatalf("start moto server: %v", inst.err)
-	}
-	return inst.srv
+	t.Fatalf("start moto server: %v", inst.err)
+	return nil
 }
 
 // motoInstalled reports whether python3 can import moto, and if not, why.
@@ -118,8 +121,10 @@ func motoInstalled() (bool, string) {
 		defer cancel()
 		out, err := exec.CommandContext(ctx, "python3", "-c", "import moto.server").CombinedOutput()
 		if err != nil {
-			probeWhy = fmt.Sprintf("`python3 -c 'import moto.server'` failed (%v): %s",
-				err, strings.TrimSpace(lastLine(string(out))))
+			probeWhy = fmt.Sprintf("`python3 -c 'import moto.server'` failed (%v)", err)
+			if last := lastLine(string(out)); last != "" {
+				probeWhy += ": " + last
+			}
 			return
 		}
 		probeOK = true

@@ -247,7 +247,7 @@ func startServer(initdb, postgres string) (s *server, err error) {
 		}
 	}
 	data := filepath.Join(dir, "data")
-	cmd := exec.Command(initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync")
+	cmd := exec.CommandContext(context.Background(), initdb, "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync")
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
@@ -275,8 +275,10 @@ func launch(postgres, dir, data string, cred *syscall.Credential) (*server, erro
 	if err != nil {
 		return nil, err
 	}
-	defer logFile.Close() // The child has its own descriptor.
-	cmd := exec.Command(postgres, "-D", data, "-p", strconv.Itoa(port), "-k", dir,
+	// The child has its own descriptor; ours is not written to.
+	defer func() { _ = logFile.Close() }()
+	// No context: the server must outlive this call; Stop ends it.
+	cmd := exec.CommandContext(context.Background(), postgres, "-D", data, "-p", strconv.Itoa(port), "-k", dir,
 		"-c", "listen_addresses=127.0.0.1",
 		// Durability is pointless for throwaway data and slows every
 		// commit and CREATE DATABASE.
@@ -357,12 +359,19 @@ func (s *server) kill() {
 }
 
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	addr, ok := l.Addr().(*net.TCPAddr)
+	if err := l.Close(); err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, fmt.Errorf("listener address %v is not TCP", l.Addr())
+	}
+	return addr.Port, nil
 }
 
 func randomHex(n int) string {

@@ -23,7 +23,7 @@ func TestURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer db.Close()
+		defer func() { _ = db.Close() }()
 		var tables int
 		if err := db.QueryRowContext(t.Context(), "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'").Scan(&tables); err != nil {
 			t.Fatal(err)
@@ -59,7 +59,7 @@ func TestNotInstalled(t *testing.T) {
 		{"", "--- SKIP: TestHelperNotInstalled"},
 		{"1", "--- FAIL: TestHelperNotInstalled"},
 	} {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperNotInstalled$", "-test.v")
+		cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHelperNotInstalled$", "-test.v")
 		cmd.Env = append(os.Environ(), "TESTPG_HELPER=1", "PATH=/nonexistent", EnvURL+"=", EnvRequire+"="+c.require)
 		out, _ := cmd.CombinedOutput() // The exit status is checked through the output.
 		if !strings.Contains(string(out), c.want) || !strings.Contains(string(out), "not found") {

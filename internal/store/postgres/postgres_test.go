@@ -95,7 +95,7 @@ func TestTxRetry(t *testing.T) {
 	}
 	calls = 0
 	boom := errors.New("boom")
-	if err := s.Tx(t.Context(), func(store.Tx) error { calls++; return boom }); err != boom || calls != 1 {
+	if err := s.Tx(t.Context(), func(store.Tx) error { calls++; return boom }); err != boom || calls != 1 { //nolint:errorlint // Tx must return fn's error itself, not a wrapper.
 		t.Fatalf("ordinary error: Tx returned %v after %d calls, want it at once", err, calls)
 	}
 }

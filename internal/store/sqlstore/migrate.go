@@ -117,7 +117,7 @@ func appliedVersions(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports read errors.
 	out := map[int64]bool{}
 	for rows.Next() {
 		var v int64

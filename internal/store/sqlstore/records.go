@@ -104,7 +104,7 @@ func (s *Store) list(ctx context.Context, q querier, query store.Query) (*store.
 	if err != nil {
 		return nil, s.errf(err, "list %s", query.Kind)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports read errors.
 	page := &store.Page{Records: make([]*store.Record, 0, min(query.Limit, 128))}
 	for rows.Next() {
 		r, err := scanRecord(rows)
@@ -136,7 +136,7 @@ func (s *Store) referrers(ctx context.Context, q querier, org, id string) ([]sto
 	if err != nil {
 		return nil, s.errf(err, "referrers of %s", id)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }() // rows.Err reports read errors.
 	var out []store.Referrer
 	for rows.Next() {
 		var r store.Referrer
@@ -340,7 +340,6 @@ var errRaced = errors.New("referenced by a concurrent transaction")
 
 func (t *tx) Delete(ctx context.Context, org, kind, id string, expectVersion int64) error {
 	d := t.s.d
-	var referrers []store.Referrer
 	err := t.atomic(ctx, func() error {
 		// Locking the row (PostgreSQL) makes transactions that are adding
 		// a reference to it finish first, and new ones wait for us, so the
@@ -357,7 +356,7 @@ func (t *tx) Delete(ctx context.Context, org, kind, id string, expectVersion int
 		if expectVersion != 0 && version != expectVersion {
 			return fmt.Errorf("%s: delete %s %s: stored version is %d: %w", d.Name, kind, id, version, store.ErrVersionMismatch)
 		}
-		referrers, err = t.s.referrers(ctx, t.tx, org, id)
+		referrers, err := t.s.referrers(ctx, t.tx, org, id)
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,643 @@
+package provider
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1" //nolint:gosec // The Azure thumbprint is SHA-1 by definition.
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/client"
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+)
+
+const appAddr = "aos_app_profile.test"
+
+// appProfileConsentUser is the dev directory member made for user consent
+// followed by account changes; the drift test turns MFA on for it and back
+// off.
+const appProfileConsentUser = "delegate@contoso.onmicrosoft.com"
+
+// appProfileClientID is the client id of a made-up Azure app.
+const appProfileClientID = "5d2f7a3c-9b1e-4c6d-8a0f-2e4b6c8d0a1f"
+
+func testAccAppProfileConfig_basic(name, tenantID string) string {
+	return fmt.Sprintf(`
+resource "aos_app_profile" "test" {
+  name      = %[1]q
+  tenant_id = %[2]q
+  type      = "microsoft_365"
+}
+`, name, tenantID)
+}
+
+func hclStrings(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+func testAccAppProfileConfig_delegated(name, tenantID, consentMethod string, functions []string) string {
+	return fmt.Sprintf(`
+resource "aos_app_profile" "test" {
+  name           = %[1]q
+  tenant_id      = %[2]q
+  type           = "delegated_app"
+  consent_method = %[3]q
+  functions      = %[4]s
+}
+`, name, tenantID, consentMethod, hclStrings(functions))
+}
+
+func testAccAppProfileConfig_typed(name, tenantID, appType, extra string) string {
+	return fmt.Sprintf(`
+resource "aos_app_profile" "test" {
+  name      = %[1]q
+  tenant_id = %[2]q
+  type      = %[3]q
+  %[4]s
+}
+`, name, tenantID, appType, extra)
+}
+
+func testAccAppProfileConfig_custom(name, tenantID, certificate, password string, version int) string {
+	pw := ""
+	if password != "" {
+		pw = fmt.Sprintf("certificate_password_wo = %q", password)
+	}
+	return fmt.Sprintf(`
+resource "aos_app_profile" "test" {
+  name                   = %[1]q
+  tenant_id              = %[2]q
+  type                   = "custom_azure_app"
+  client_id              = %[3]q
+  certificate_wo         = %[4]q
+  certificate_wo_version = %[5]d
+  impersonation_user     = %[6]q
+  %[7]s
+}
+`, name, tenantID, appProfileClientID, certificate, version, devMember, pw)
+}
+
+// testAccAppProfileConfig_unknownType takes the type from another
+// resource, so it is unknown at plan time and only the service can check
+// the consent method.
+func testAccAppProfileConfig_unknownType(name, tenantID, appType, consentMethod string) string {
+	return fmt.Sprintf(`
+resource "terraform_data" "type" {
+  input = %[3]q
+}
+
+resource "aos_app_profile" "test" {
+  name           = %[1]q
+  tenant_id      = %[2]q
+  type           = terraform_data.type.output
+  consent_method = %[4]q
+}
+`, name, tenantID, appType, consentMethod)
+}
+
+func testAccCheckAppProfileDestroy(t *testing.T) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		c := testClient(t)
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "aos_app_profile" {
+				continue
+			}
+			_, _, err := c.GetAppProfile(testCtx(t), rs.Primary.ID)
+			if err == nil {
+				return fmt.Errorf("app profile %s still exists", rs.Primary.ID)
+			}
+			if !errors.Is(err, client.ErrNotFound) {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func appID(s *terraform.State) string { return s.RootModule().Resources[appAddr].Primary.ID }
+
+// testAccAppProfileConsent completes the pending consent as login, as the
+// administrator would in the browser.
+func testAccAppProfileConsent(t *testing.T, login string, id *string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		*id = appID(s)
+		return testClient(t).DevConsent(testCtx(t), *id, login)
+	}
+}
+
+// testCert is a certificate made for one test, with the secrets that must
+// never reach the state.
+type testCert struct {
+	PEM        string // certificate and key
+	KeyPEM     string
+	KeyLine    string // one base64 line of the key, to search the state for
+	PFX        string // base64 PKCS#12 protected by Password
+	Password   string
+	Thumbprint string
+	NotAfter   time.Time
+}
+
+// testAccAppProfileCertificate makes a self-signed certificate valid from
+// notBefore to notAfter, as PEM and as a password-protected PFX.
+func testAccAppProfileCertificate(t *testing.T, cn string, notBefore, notAfter time.Time) testCert {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()),
+		Subject:      pkix.Name{CommonName: cn},
+		NotBefore:    notBefore.Truncate(time.Second),
+		NotAfter:     notAfter.Truncate(time.Second),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	password := acctest.RandString(16)
+	pfx, err := pkcs12.Modern.Encode(key, cert, nil, password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha1.Sum(der) //nolint:gosec // See the import comment.
+	return testCert{
+		PEM:        certPEM + keyPEM,
+		KeyPEM:     keyPEM,
+		KeyLine:    strings.Split(keyPEM, "\n")[1],
+		PFX:        base64.StdEncoding.EncodeToString(pfx),
+		Password:   password,
+		Thumbprint: strings.ToUpper(hex.EncodeToString(sum[:])),
+		NotAfter:   cert.NotAfter.UTC(),
+	}
+}
+
+// appProfileExpectPrior checks a value of the refreshed state the plan
+// starts from: a drift test uses it to show what the service reported.
+type appProfileExpectPrior struct {
+	addr, attr, want string
+}
+
+func (e appProfileExpectPrior) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != e.addr {
+			continue
+		}
+		before, ok := rc.Change.Before.(map[string]any)
+		if !ok {
+			resp.Error = fmt.Errorf("%s: no prior state in the plan", e.addr)
+			return
+		}
+		if got := fmt.Sprint(before[e.attr]); got != e.want {
+			resp.Error = fmt.Errorf("%s.%s before the plan is %q, want %q", e.addr, e.attr, got, e.want)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s is not in the plan", e.addr)
+}
+
+func TestAccAppProfile_basic(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccAppProfileConfig_basic(name, tn.ID),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("tenant_id"), knownvalue.StringExact(tn.ID)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("consent_method"), knownvalue.StringExact(domain.ConsentMethodAdmin)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("permission_kind"), knownvalue.StringExact(domain.PermissionKindApplication)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("consent_url"), knownvalue.StringRegexp(regexp.MustCompile(`/dev/consent\?state=`))),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("functions"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_thumbprint"), knownvalue.Null()),
+				},
+				// The administrator consents after apply; the refresh
+				// that follows must pick it up without planning a change.
+				Check: testAccAppProfileConsent(t, devGlobalAdmin, &id),
+			},
+			{
+				Config: testAccAppProfileConfig_basic(name, tn.ID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusActive)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("consent_user"), knownvalue.StringExact(devGlobalAdmin)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("consent_url"), knownvalue.StringExact("")),
+				},
+			},
+			{
+				ResourceName:            appAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts", "certificate_wo", "certificate_password_wo", "certificate_wo_version"},
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_update(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccAppProfileConfig_delegated(name, tn.ID, "admin", []string{domain.FunctionProtectPowerBI}),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("permission_kind"), knownvalue.StringExact(domain.PermissionKindDelegated)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("functions"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact(domain.FunctionProtectPowerBI),
+					})),
+				},
+				Check: testAccAppProfileConsent(t, devGlobalAdmin, &id),
+			},
+			{
+				// A new name keeps the consent.
+				Config: testAccAppProfileConfig_delegated(name+"-renamed", tn.ID, "admin", []string{domain.FunctionProtectPowerBI}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("name"), knownvalue.StringExact(name+"-renamed")),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusActive)),
+				},
+			},
+			{
+				// Other functions need a new consent, in place.
+				Config: testAccAppProfileConfig_delegated(name+"-renamed", tn.ID, "admin",
+					[]string{domain.FunctionProtectPowerBI, domain.FunctionRestorePlannerTaskComments}),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("status")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("consent_url"), knownvalue.StringRegexp(regexp.MustCompile(`/dev/consent\?state=`))),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("functions"), knownvalue.SetSizeExact(2)),
+				},
+			},
+			{
+				// The type is fixed for the life of a profile.
+				Config: testAccAppProfileConfig_basic(name+"-renamed", tn.ID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionReplace),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("type"), knownvalue.StringExact(domain.AppTypeMicrosoft365)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("permission_kind"), knownvalue.StringExact(domain.PermissionKindApplication)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_customAzureApp(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	now := time.Now()
+	first := testAccAppProfileCertificate(t, "tf-acc-first", now.Add(-time.Hour), now.Add(365*24*time.Hour))
+	second := testAccAppProfileCertificate(t, "tf-acc-second", now.Add(-time.Hour), now.Add(2*365*24*time.Hour))
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccAppProfileConfig_custom(name, tn.ID, first.PEM, "", 1),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(appProfileClientID)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("impersonation_user"), knownvalue.StringExact(devMember)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_thumbprint"), knownvalue.StringExact(first.Thumbprint)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_expires"), knownvalue.StringExact(first.NotAfter.Format(time.RFC3339))),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckNoSecretInState(first.KeyPEM, first.KeyLine),
+					testAccAppProfileConsent(t, devGlobalAdmin, &id),
+				),
+			},
+			{
+				ResourceName:            appAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts", "certificate_wo", "certificate_password_wo", "certificate_wo_version"},
+			},
+			{
+				// A new certificate (now a PFX with a password) is sent
+				// because the version changed, and needs a new consent.
+				Config: testAccAppProfileConfig_custom(name, tn.ID, second.PFX, second.Password, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("certificate_thumbprint")),
+					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("status")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_thumbprint"), knownvalue.StringExact(second.Thumbprint)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_expires"), knownvalue.StringExact(second.NotAfter.Format(time.RFC3339))),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+				},
+				Check: testAccCheckNoSecretInState(first.KeyPEM, first.KeyLine, second.KeyPEM, second.KeyLine, second.Password, second.PFX[:64]),
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_certificateExpired(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	now := time.Now()
+	expired := testAccAppProfileCertificate(t, "tf-acc-expired", now.Add(-48*time.Hour), now.Add(-24*time.Hour))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccAppProfileConfig_custom(acctest.RandomWithPrefix("tf-app"), tn.ID, expired.PEM, "", 1),
+				ExpectError: regexp.MustCompile(`(?s)certificate_wo.*CertificateExpired`),
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_certificateInvalid(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccAppProfileConfig_custom(acctest.RandomWithPrefix("tf-app"), tn.ID, "this is not a certificate", "", 1),
+				ExpectError: regexp.MustCompile(`(?s)certificate_wo.*CertificateInvalid`),
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_userConsentNotAllowed(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				// Refused at plan time when the type is known.
+				Config:      testAccAppProfileConfig_typed(name, tn.ID, domain.AppTypeMicrosoft365, `consent_method = "user"`),
+				ExpectError: regexp.MustCompile(`(?s)consent_method.*User consent is not allowed`),
+			},
+			{
+				// Refused by the service when the plan could not tell.
+				Config:      testAccAppProfileConfig_unknownType(name, tn.ID, domain.AppTypeMicrosoft365, "user"),
+				ExpectError: regexp.MustCompile(`(?s)consent_method.*UserConsentNotAllowed`),
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_functionsNotAllowed(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccAppProfileConfig_typed("x", "tenant-id", domain.AppTypeCloudBackupM365, `functions = ["protect_power_bi"]`),
+				ExpectError: regexp.MustCompile(`(?s)functions.*Only the "delegated_app" app type takes functions`),
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_customArguments(t *testing.T) {
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				// The service's own apps take no client id.
+				Config:      testAccAppProfileConfig_typed("x", "tenant-id", domain.AppTypeMicrosoft365, fmt.Sprintf("client_id = %q", appProfileClientID)),
+				ExpectError: regexp.MustCompile(`(?s)client_id.*applies only to the custom Azure app types`),
+			},
+			{
+				// A custom app needs its certificate.
+				Config:      testAccAppProfileConfig_typed("x", "tenant-id", domain.AppTypeCustomAzureApp, fmt.Sprintf("client_id = %q", appProfileClientID)),
+				ExpectError: regexp.MustCompile(`(?s)certificate_wo.*needs certificate_wo`),
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_drift(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	config := testAccAppProfileConfig_delegated(name, tn.ID, "user", []string{domain.FunctionProtectPowerBI})
+	setMFA := func(on bool) error {
+		return testClient(t).DevSetUser(testCtx(t), appProfileConsentUser, client.DevUserChange{MfaEnabled: &on})
+	}
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				Check:  testAccAppProfileConsent(t, appProfileConsentUser, &id),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("consent_method"), knownvalue.StringExact(domain.ConsentMethodUser)),
+				},
+			},
+			{
+				// (a) Renamed in the console: the plan renames it back.
+				PreConfig: func() {
+					other := name + "-console"
+					if _, _, err := testClient(t).UpdateAppProfile(testCtx(t), id, domain.AppProfileWrite{Name: &other}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					appProfileExpectPrior{appAddr, "name", name + "-console"},
+					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusActive)),
+				},
+			},
+			{
+				// (b) MFA turned on for the consent user: the profile is
+				// invalid and the plan re-authorizes it.
+				PreConfig: func() {
+					// The directory is shared by every test of the
+					// package: put the user back whatever happens.
+					t.Cleanup(func() {
+						if err := setMFA(false); err != nil {
+							t.Errorf("turning MFA back off for %s: %v", appProfileConsentUser, err)
+						}
+					})
+					if err := setMFA(true); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					appProfileExpectPrior{appAddr, "status", domain.StatusInvalid},
+					appProfileExpectPrior{appAddr, "reason", domain.ReasonMfaEnabled},
+					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("status")),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("reason"), knownvalue.StringExact("")),
+				},
+				// Restore the user and consent again, so the next case
+				// starts from an active profile.
+				Check: func(s *terraform.State) error {
+					if err := setMFA(false); err != nil {
+						return err
+					}
+					return testClient(t).DevConsent(testCtx(t), id, appProfileConsentUser)
+				},
+			},
+			{
+				// (c) The authorization expired: the plan re-authorizes.
+				PreConfig: func() {
+					if err := testClient(t).DevExpireAuthorization(testCtx(t), id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+					appProfileExpectPrior{appAddr, "status", domain.StatusAuthorizationExpired},
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+				},
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_disappears(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccAppProfileConfig_basic(name, tn.ID),
+				Check: func(s *terraform.State) error {
+					return testClient(t).DeleteAppProfile(testCtx(t), appID(s))
+				},
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: testAccAppProfileConfig_basic(name, tn.ID),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionCreate),
+				}},
+			},
+		},
+	})
+}
+
+func TestAccAppProfile_inUse(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	connName := acctest.RandomWithPrefix("tf-conn")
+	var id, connID string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccAppProfileConfig_basic(name, tn.ID),
+				Check: func(s *terraform.State) error {
+					if err := testAccAppProfileConsent(t, devGlobalAdmin, &id)(s); err != nil {
+						return err
+					}
+					typ := domain.ConnectionTypes[0]
+					c, _, err := testClient(t).CreateConnection(testCtx(t), domain.ConnectionWrite{
+						Name: &connName, Type: &typ, TenantID: &tn.ID,
+						AppProfiles: &[]domain.ConnectionAppProfile{{ID: id}},
+					})
+					if err != nil {
+						return err
+					}
+					connID = c.ID
+					return nil
+				},
+			},
+			{
+				Config:      " ",
+				ExpectError: regexp.MustCompile(`(?s)AppProfileInUse.*` + regexp.QuoteMeta(connName)),
+			},
+			{
+				PreConfig: func() {
+					if err := testClient(t).DeleteConnection(testCtx(t), connID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: " ",
+			},
+		},
+	})
+}

@@ -1,0 +1,324 @@
+// Command planbench measures `terraform plan` at scale: N resources of this
+// provider (aos_partner_app_profile, whose refresh is one GET each against a
+// real aosd over HTTP) against N terraform_data resources (no I/O), for each
+// N, in the same run. It prints wall time, peak memory (max RSS of terraform
+// and its provider plugin) and the ratios the project tracks:
+//
+//   - aos(1,000) / terraform_data(1,000): the plugin protocol alone costs
+//     about 2x; the target is 2.3x or less.
+//   - aos(10,000) / aos(1,000): the target is 11x or less.
+//
+// State is written directly (as Terraform would after an apply) so the
+// benchmark measures plan, not the creates that precede it; every plan must
+// report no changes, which also checks that refresh is clean at scale.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
+	"github.com/aos-dev/terraform-provider-aos/internal/client"
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+)
+
+const (
+	namespace = "aos-dev"
+	version   = "0.1.0"
+)
+
+func main() {
+	counts := flag.String("counts", "1000,10000", "comma-separated resource counts")
+	keep := flag.Bool("keep", false, "keep the working directory")
+	flag.Parse()
+	if err := run(*counts, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "planbench:", err)
+		os.Exit(1)
+	}
+}
+
+type result struct {
+	wall   time.Duration
+	maxRSS int64 // KiB
+}
+
+func run(countsFlag string, keep bool) error {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		return errors.New("terraform is not on PATH")
+	}
+	work, err := os.MkdirTemp("", "planbench-")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(work)
+	} else {
+		fmt.Println("work dir:", work)
+	}
+	mirror := filepath.Join(work, "mirror")
+	plugin := filepath.Join(mirror, "registry.terraform.io", namespace, "aos", version, runtime.GOOS+"_"+runtime.GOARCH)
+	if err := os.MkdirAll(plugin, 0o755); err != nil {
+		return err
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+version), ".")
+	build.Dir = repoRoot()
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the provider: %w", err)
+	}
+	rc := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
+  filesystem_mirror {
+    path    = %q
+    include = ["registry.terraform.io/%s/aos"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/%s/aos"]
+  }
+}
+`, mirror, namespace, namespace)), 0o644); err != nil {
+		return err
+	}
+
+	in, err := aosdtest.Start(aosdtest.Options{Dir: filepath.Join(work, "aosd")})
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: in.ClientSecret})
+	if err != nil {
+		return err
+	}
+
+	var counts []int
+	for _, s := range strings.Split(countsFlag, ",") {
+		var n int
+		if _, err := fmt.Sscan(strings.TrimSpace(s), &n); err != nil || n <= 0 {
+			return fmt.Errorf("bad count %q", s)
+		}
+		counts = append(counts, n)
+	}
+	maxN := 0
+	for _, n := range counts {
+		maxN = max(maxN, n)
+	}
+	fmt.Printf("creating %d partner app profiles through the API...\n", maxN)
+	profiles, err := createProfiles(c, maxN)
+	if err != nil {
+		return err
+	}
+
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
+	for k, v := range in.Env() {
+		env = append(env, k+"="+v)
+	}
+	aos := map[int]result{}
+	data := map[int]result{}
+	for _, n := range counts {
+		dir := filepath.Join(work, fmt.Sprintf("aos-%d", n))
+		if err := writeAOS(dir, profiles[:n]); err != nil {
+			return err
+		}
+		if aos[n], err = plan(tf, dir, env); err != nil {
+			return err
+		}
+		dir = filepath.Join(work, fmt.Sprintf("data-%d", n))
+		if err := writeData(dir, n); err != nil {
+			return err
+		}
+		if data[n], err = plan(tf, dir, env); err != nil {
+			return err
+		}
+	}
+
+	fmt.Printf("\n%-10s %-28s %-28s %s\n", "resources", "aos_partner_app_profile", "terraform_data", "aos / terraform_data")
+	for _, n := range counts {
+		fmt.Printf("%-10d %-28s %-28s %.2fx\n", n, fmtResult(aos[n]), fmtResult(data[n]), aos[n].wall.Seconds()/data[n].wall.Seconds())
+	}
+	if len(counts) >= 2 {
+		a, b := counts[0], counts[len(counts)-1]
+		fmt.Printf("\naos(%d) / aos(%d) = %.2fx   terraform_data(%d) / terraform_data(%d) = %.2fx\n",
+			b, a, aos[b].wall.Seconds()/aos[a].wall.Seconds(), b, a, data[b].wall.Seconds()/data[a].wall.Seconds())
+	}
+	return nil
+}
+
+func fmtResult(r result) string {
+	return fmt.Sprintf("%6.2fs  %5d MiB", r.wall.Seconds(), r.maxRSS/1024)
+}
+
+func repoRoot() string {
+	dir, _ := os.Getwd()
+	for d := dir; d != "/"; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+	}
+	return dir
+}
+
+func createProfiles(c *client.Client, n int) ([]*domain.PartnerAppProfile, error) {
+	out := make([]*domain.PartnerAppProfile, n)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	next := make(chan int)
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				name := fmt.Sprintf("bench-%05d", i)
+				p, _, err := c.CreatePartnerAppProfile(context.Background(), domain.PartnerAppProfileWrite{Name: &name})
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				out[i] = p
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out, firstErr
+}
+
+type stateFile struct {
+	Version          int             `json:"version"`
+	TerraformVersion string          `json:"terraform_version"`
+	Serial           int             `json:"serial"`
+	Lineage          string          `json:"lineage"`
+	Outputs          map[string]any  `json:"outputs"`
+	Resources        []stateResource `json:"resources"`
+}
+
+type stateResource struct {
+	Mode      string          `json:"mode"`
+	Type      string          `json:"type"`
+	Name      string          `json:"name"`
+	Provider  string          `json:"provider"`
+	Instances []stateInstance `json:"instances"`
+}
+
+type stateInstance struct {
+	IndexKey      int            `json:"index_key"`
+	SchemaVersion int            `json:"schema_version"`
+	Attributes    map[string]any `json:"attributes"`
+}
+
+func tfVersion() string {
+	out, err := exec.Command("terraform", "version", "-json").Output()
+	if err != nil {
+		return "1.11.4"
+	}
+	var v struct {
+		Version string `json:"terraform_version"`
+	}
+	_ = json.Unmarshal(out, &v)
+	return v.Version
+}
+
+func writeState(dir string, res stateResource) error {
+	st := stateFile{Version: 4, TerraformVersion: tfVersion(), Serial: 1, Lineage: "planbench-" + res.Type,
+		Outputs: map[string]any{}, Resources: []stateResource{res}}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "terraform.tfstate"), b, 0o644)
+}
+
+func writeAOS(dir string, profiles []*domain.PartnerAppProfile) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	cfg := fmt.Sprintf(`terraform {
+  required_providers {
+    aos = { source = "%s/aos" }
+  }
+}
+
+resource "aos_partner_app_profile" "p" {
+  count = %d
+  name  = format("bench-%%05d", count.index)
+}
+`, namespace, len(profiles))
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	res := stateResource{Mode: "managed", Type: "aos_partner_app_profile", Name: "p",
+		Provider: fmt.Sprintf(`provider["registry.terraform.io/%s/aos"]`, namespace)}
+	for i, p := range profiles {
+		res.Instances = append(res.Instances, stateInstance{IndexKey: i, Attributes: map[string]any{
+			"id": p.ID, "name": p.Name, "cloud": p.Cloud, "wait_for_consent": false, "status": p.Status,
+			"consent_url": p.ConsentURL, "consent_user": p.ConsentUser,
+			"modified_time": p.ModifiedTime.Format(time.RFC3339), "timeouts": nil,
+		}})
+	}
+	return writeState(dir, res)
+}
+
+func writeData(dir string, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	cfg := fmt.Sprintf("resource \"terraform_data\" \"d\" {\n  count = %d\n}\n", n)
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	res := stateResource{Mode: "managed", Type: "terraform_data", Name: "d", Provider: `provider["terraform.io/builtin/terraform"]`}
+	for i := 0; i < n; i++ {
+		res.Instances = append(res.Instances, stateInstance{IndexKey: i, Attributes: map[string]any{
+			"id": fmt.Sprintf("00000000-0000-0000-0000-%012d", i), "input": nil, "output": nil, "triggers_replace": nil,
+		}})
+	}
+	return writeState(dir, res)
+}
+
+// plan runs terraform init (not measured) and terraform plan (measured),
+// which must report no changes.
+func plan(tf, dir string, env []string) (result, error) {
+	initCmd := exec.Command(tf, "init", "-input=false", "-no-color")
+	initCmd.Dir, initCmd.Env = dir, env
+	if out, err := initCmd.CombinedOutput(); err != nil {
+		return result{}, fmt.Errorf("terraform init in %s: %w\n%s", dir, err, out)
+	}
+	cmd := exec.Command(tf, "plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode")
+	cmd.Dir, cmd.Env = dir, env
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	wall := time.Since(start)
+	if err != nil {
+		return result{}, fmt.Errorf("terraform plan in %s (want no changes): %w\n%s", dir, err, tail(out))
+	}
+	ru, _ := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	r := result{wall: wall}
+	if ru != nil {
+		r.maxRSS = ru.Maxrss
+	}
+	return r, nil
+}
+
+func tail(b []byte) string {
+	s := string(b)
+	if len(s) > 4000 {
+		s = "..." + s[len(s)-4000:]
+	}
+	return s
+}
