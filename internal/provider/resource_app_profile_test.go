@@ -19,6 +19,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -100,24 +105,6 @@ resource "aos_app_profile" "test" {
   %[7]s
 }
 `, name, tenantID, appProfileClientID, certificate, version, devMember, pw)
-}
-
-// testAccAppProfileConfig_unknownType takes the type from another
-// resource, so it is unknown at plan time and only the service can check
-// the consent method.
-func testAccAppProfileConfig_unknownType(name, tenantID, appType, consentMethod string) string {
-	return fmt.Sprintf(`
-resource "terraform_data" "type" {
-  input = %[3]q
-}
-
-resource "aos_app_profile" "test" {
-  name           = %[1]q
-  tenant_id      = %[2]q
-  type           = terraform_data.type.output
-  consent_method = %[4]q
-}
-`, name, tenantID, appType, consentMethod)
 }
 
 func testAccCheckAppProfileDestroy(t *testing.T) resource.TestCheckFunc {
@@ -366,12 +353,6 @@ func TestAccAppProfile_customAzureApp(t *testing.T) {
 				),
 			},
 			{
-				ResourceName:            appAddr,
-				ImportState:             true,
-				ImportStateVerify:       true,
-				ImportStateVerifyIgnore: []string{"timeouts", "certificate_wo", "certificate_password_wo", "certificate_wo_version"},
-			},
-			{
 				// A new certificate (now a PFX with a password) is sent
 				// because the version changed, and needs a new consent.
 				Config: testAccAppProfileConfig_custom(name, tn.ID, second.PFX, second.Password, 2),
@@ -386,6 +367,12 @@ func TestAccAppProfile_customAzureApp(t *testing.T) {
 					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
 				},
 				Check: testAccCheckNoSecretInState(first.KeyPEM, first.KeyLine, second.KeyPEM, second.KeyLine, second.Password, second.PFX[:64]),
+			},
+			{
+				ResourceName:            appAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts", "certificate_wo", "certificate_password_wo", "certificate_wo_version"},
 			},
 		},
 	})
@@ -434,15 +421,24 @@ func TestAccAppProfile_userConsentNotAllowed(t *testing.T) {
 			{
 				// Refused at plan time when the type is known.
 				Config:      testAccAppProfileConfig_typed(name, tn.ID, domain.AppTypeMicrosoft365, `consent_method = "user"`),
-				ExpectError: regexp.MustCompile(`(?s)consent_method.*User consent is not allowed`),
-			},
-			{
-				// Refused by the service when the plan could not tell.
-				Config:      testAccAppProfileConfig_unknownType(name, tn.ID, domain.AppTypeMicrosoft365, "user"),
-				ExpectError: regexp.MustCompile(`(?s)consent_method.*UserConsentNotAllowed`),
+				ExpectError: regexp.MustCompile(`(?s)User consent is not allowed.*consent_method = "user"`),
 			},
 		},
 	})
+
+	// Terraform validates the configuration again at apply time, once
+	// every value is known, so no configuration reaches the service with
+	// this mistake. The service refuses it on its own all the same, and
+	// names the field the provider maps onto consent_method.
+	typ, method := domain.AppTypeMicrosoft365, domain.ConsentMethodUser
+	_, _, err := testClient(t).CreateAppProfile(testCtx(t), domain.AppProfileWrite{Name: &name, TenantID: &tn.ID, Type: &typ, ConsentMethod: &method})
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 422 || apiErr.Code != domain.CodeUserConsentNotAllowed {
+		t.Fatalf("creating a user-consent microsoft_365 profile through the API: got %v, want 422 %s", err, domain.CodeUserConsentNotAllowed)
+	}
+	if p, ok := attributePath(apiErr.Field(), nil); !ok || !p.Equal(path.Root("consent_method")) {
+		t.Errorf("the service names field %q, which maps to %s, not consent_method", apiErr.Field(), p)
+	}
 }
 
 func TestAccAppProfile_functionsNotAllowed(t *testing.T) {
@@ -473,7 +469,7 @@ func TestAccAppProfile_customArguments(t *testing.T) {
 			{
 				// A custom app needs its certificate.
 				Config:      testAccAppProfileConfig_typed("x", "tenant-id", domain.AppTypeCustomAzureApp, fmt.Sprintf("client_id = %q", appProfileClientID)),
-				ExpectError: regexp.MustCompile(`(?s)certificate_wo.*needs certificate_wo`),
+				ExpectError: regexp.MustCompile(`(?s)Missing argument for a custom Azure app.*needs certificate_wo`),
 			},
 		},
 	})
@@ -640,4 +636,53 @@ func TestAccAppProfile_inUse(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAppProfileModifyPlan_reauthorizeWarning checks the warning a plan
+// shows for a profile that needs re-authorization names the reason, and
+// that the plan leaves the consent details to the apply.
+func TestAppProfileModifyPlan_reauthorizeWarning(t *testing.T) {
+	ctx := context.Background()
+	r := &appProfileResource{}
+	var sresp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
+	sch := sresp.Schema
+	timeoutsType := sch.Attributes["timeouts"].GetType().(timeouts.Type)
+	m := appProfileModel{
+		ID: types.StringValue("app-1"), Name: types.StringValue("backup"), TenantID: types.StringValue("tenant-1"),
+		Type: types.StringValue(domain.AppTypeDelegatedApp), ConsentMethod: types.StringValue(domain.ConsentMethodUser),
+		Functions: types.SetNull(types.StringType), ClientID: types.StringNull(), CertificateWO: types.StringNull(),
+		CertificatePasswordWO: types.StringNull(), CertificateWOVersion: types.Int64Null(), ImpersonationUser: types.StringNull(),
+		WaitForConsent: types.BoolValue(false), PermissionKind: types.StringValue(domain.PermissionKindDelegated),
+		Status: types.StringValue(domain.StatusInvalid), Reason: types.StringValue(domain.ReasonMfaEnabled),
+		ConsentURL: types.StringValue(""), ConsentUser: types.StringValue(appProfileConsentUser),
+		CertificateThumbprint: types.StringNull(), CertificateExpires: types.StringNull(),
+		ModifiedTime: types.StringValue("2025-01-01T00:00:00Z"),
+		Timeouts:     timeouts.Value{Object: types.ObjectNull(timeoutsType.AttributeTypes())},
+	}
+	state := tfsdk.State{Schema: sch}
+	if d := state.Set(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	plan := tfsdk.Plan{Schema: sch, Raw: state.Raw.Copy()}
+	resp := fwresource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(ctx, fwresource.ModifyPlanRequest{State: state, Plan: plan, Config: tfsdk.Config{Schema: sch, Raw: state.Raw.Copy()}}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatal(resp.Diagnostics)
+	}
+	warnings := resp.Diagnostics.Warnings()
+	if len(warnings) != 1 || !strings.Contains(warnings[0].Detail(), "multi-factor authentication") ||
+		!strings.Contains(warnings[0].Detail(), appProfileConsentUser) || !strings.Contains(warnings[0].Detail(), domain.ReasonMfaEnabled) {
+		t.Fatalf("warnings = %v, want one that names MFA, the consent user and the reason", warnings)
+	}
+	var planned appProfileModel
+	if d := resp.Plan.Get(ctx, &planned); d.HasError() {
+		t.Fatal(d)
+	}
+	if !planned.Status.IsUnknown() || !planned.ConsentURL.IsUnknown() {
+		t.Errorf("planned status %v and consent_url %v, want both unknown", planned.Status, planned.ConsentURL)
+	}
+	if planned.PermissionKind.ValueString() != domain.PermissionKindDelegated {
+		t.Errorf("planned permission_kind %v, want it kept from the state", planned.PermissionKind)
+	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -44,7 +45,12 @@ func (s *Server) appProfileView(rec *store.Record) (*domain.AppProfile, error) {
 	}
 	a := d.AppProfile
 	a.CreatedTime, a.ModifiedTime = rec.Created, rec.Modified
-	if pl := s.platform(); pl != nil && a.Status == domain.StatusActive && a.PermissionKind != "application" && a.ConsentUser != "" {
+	// A profile consented while conditional access blocked the service is
+	// stored invalid; it is re-evaluated too, so fixing the policy makes it
+	// active again without a new consent (seed 002).
+	reevaluate := a.Status == domain.StatusActive || (a.Status == domain.StatusInvalid && a.Reason == domain.ReasonConditionalAccess)
+	if pl := s.platform(); pl != nil && reevaluate && a.PermissionKind != "application" && a.ConsentUser != "" {
+		a.Status, a.Reason = domain.StatusActive, ""
 		if reason := pl.DelegatedConsentReason(d.TenantDomain, a.ConsentUser); reason != "" {
 			a.Status, a.Reason = domain.StatusInvalid, reason
 		}
@@ -120,13 +126,11 @@ func (s *Server) applyAppWrite(a *appDoc, sec *appSecret, in *domain.AppProfileW
 	if a.ConsentMethod == "" {
 		a.ConsentMethod = "admin"
 	}
+	// Functions are validated in the order sent, so an error names the
+	// index the caller used, and stored sorted (they are a set).
+	oldFunctions := a.Functions
 	if in.Functions != nil {
-		fs := slices.Clone(*in.Functions)
-		slices.Sort(fs)
-		if !slices.Equal(fs, a.Functions) {
-			reconsent = true
-		}
-		a.Functions = fs
+		a.Functions = slices.Clone(*in.Functions)
 	}
 	if in.ClientID != nil && *in.ClientID != a.ClientID {
 		a.ClientID, reconsent = strings.ToLower(strings.TrimSpace(*in.ClientID)), true
@@ -148,6 +152,12 @@ func (s *Server) applyAppWrite(a *appDoc, sec *appSecret, in *domain.AppProfileW
 		ClientID: a.ClientID, HasCertificate: sec.Certificate != "", HasCertificatePassword: sec.CertificatePassword != "", ImpersonationUser: a.ImpersonationUser}
 	if err := domain.ValidateAppProfile(spec); err != nil {
 		return false, err
+	}
+	if in.Functions != nil {
+		slices.Sort(a.Functions)
+		if !slices.Equal(a.Functions, oldFunctions) {
+			reconsent = true
+		}
 	}
 	at, _ := domain.AppTypeBySlug(a.Type)
 	a.PermissionKind = at.PermissionKind
@@ -224,7 +234,7 @@ func (s *Server) storeAppProfile(ctx context.Context, tx store.Tx, org string, a
 	} else {
 		err = tx.Update(ctx, rec, expect)
 	}
-	if err == store.ErrDuplicate {
+	if errors.Is(err, store.ErrDuplicate) {
 		return nil, domain.Invalid(domain.CodeAlreadyExists, "name", "the tenant already has an app profile named %q; choose another name", a.Name)
 	}
 	if err != nil {
@@ -236,7 +246,8 @@ func (s *Server) storeAppProfile(ctx context.Context, tx store.Tx, org string, a
 			if err == nil {
 				return nr, nil
 			}
-			if _, ok := err.(*domain.Error); !ok {
+			var de *domain.Error
+			if !errors.As(err, &de) {
 				return nil, err
 			}
 		}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -292,7 +293,7 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
 		}
 		rec := connRecord(p.Org, c)
 		if err := tx.Insert(ctx, rec); err != nil {
-			if err == store.ErrDuplicate {
+			if errors.Is(err, store.ErrDuplicate) {
 				return nil, duplicateName(store.KindConnection, c.Name)
 			}
 			return nil, err
@@ -339,7 +340,7 @@ func (s *Server) patchConnection(w http.ResponseWriter, r *http.Request) {
 		c.ModifiedTime = now()
 		nr := connRecord(p.Org, c)
 		if err := tx.Update(ctx, nr, v); err != nil {
-			if err == store.ErrDuplicate {
+			if errors.Is(err, store.ErrDuplicate) {
 				return nil, duplicateName(store.KindConnection, c.Name)
 			}
 			return nil, err

@@ -126,6 +126,8 @@ type env struct {
 	logs *syncBuffer
 	rec  *recorder
 	raw  *http.Client
+	// close stops aosd (once; the test's cleanup calls it too).
+	close func() error
 }
 
 func startEnv(t testing.TB, o aosdtest.Options) *env {
@@ -138,12 +140,13 @@ func startEnv(t testing.TB, o aosdtest.Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e := &env{in: in, logs: logs}
+	e.close = sync.OnceValue(in.Close)
 	t.Cleanup(func() {
-		if err := in.Close(); err != nil {
+		if err := e.close(); err != nil {
 			t.Errorf("closing aosd: %v", err)
 		}
 	})
-	e := &env{in: in, logs: logs}
 	e.rec = &recorder{next: apitest.Transport(t, http.DefaultTransport.(*http.Transport).Clone())}
 	e.c = e.newClient(t, in.ClientID, in.ClientSecret)
 	e.raw = &http.Client{Transport: e.rec, Timeout: 30 * time.Second}

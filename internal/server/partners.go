@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -102,7 +103,7 @@ func (s *Server) storePartner(ctx context.Context, tx store.Tx, org string, pp *
 	} else {
 		err = tx.Update(ctx, rec, expect)
 	}
-	if err == store.ErrDuplicate {
+	if errors.Is(err, store.ErrDuplicate) {
 		return nil, duplicateName(store.KindPartnerAppProfile, pp.Name)
 	}
 	if err != nil {
@@ -294,7 +295,7 @@ func (s *Server) createPartnerUser(w http.ResponseWriter, r *http.Request) {
 		u := &domain.PartnerUser{ID: newID(), PartnerAppProfileID: pp.ID, Principal: strings.ToLower(strings.TrimSpace(in.Principal)), Kind: in.Kind, CreatedTime: now()}
 		ur := partnerUserRecord(p.Org, u)
 		if err := tx.Insert(ctx, ur); err != nil {
-			if err == store.ErrDuplicate {
+			if errors.Is(err, store.ErrDuplicate) {
 				return nil, domain.Invalid(domain.CodeAlreadyExists, "principal", "%s was already added through this profile", u.Principal)
 			}
 			return nil, err

@@ -29,9 +29,9 @@ func TestTenantConsentRules(t *testing.T) {
 	c := e.c
 	const (
 		ms, gg, sf = domain.PlatformMicrosoft, domain.PlatformGoogle, domain.PlatformSalesforce
-		sfProd     = "contoso.my.salesforce.com"                // API Access Control off, app not installed
-		sfSandbox  = "contoso--dev.sandbox.my.salesforce.com"   // API Access Control on, app not installed
-		sfInstall  = "fabrikam.my.salesforce.com"               // API Access Control on, app installed
+		sfProd     = "contoso.my.salesforce.com"              // API Access Control off, app not installed
+		sfSandbox  = "contoso--dev.sandbox.my.salesforce.com" // API Access Control on, app not installed
+		sfInstall  = "fabrikam.my.salesforce.com"             // API Access Control on, app installed
 		unprocess  = http.StatusUnprocessableEntity
 	)
 	cases := []struct {
@@ -897,7 +897,10 @@ func TestConnectionRules(t *testing.T) {
 	base := func(tenant string) domain.ConnectionWrite {
 		return domain.ConnectionWrite{Type: ptr("microsoft_365_groups"), TenantID: &tenant}
 	}
-	with := func(w domain.ConnectionWrite, f func(*domain.ConnectionWrite)) domain.ConnectionWrite { f(&w); return w }
+	with := func(w domain.ConnectionWrite, f func(*domain.ConnectionWrite)) domain.ConnectionWrite {
+		f(&w)
+		return w
+	}
 	cases := []struct {
 		name        string
 		in          domain.ConnectionWrite

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -205,7 +206,7 @@ func (s *Server) createServiceAccount(w http.ResponseWriter, r *http.Request) {
 		}
 		rec := saRecord(p.Org, a, s.sealSA(a, sec, changed))
 		if err := tx.Insert(ctx, rec); err != nil {
-			if err == store.ErrDuplicate {
+			if errors.Is(err, store.ErrDuplicate) {
 				return nil, duplicateName(store.KindServiceAccount, a.Name)
 			}
 			return nil, err
@@ -267,7 +268,7 @@ func (s *Server) patchServiceAccount(w http.ResponseWriter, r *http.Request) {
 		a.ModifiedTime = now()
 		nr := saRecord(p.Org, a, s.sealSA(a, sec, changed))
 		if err := tx.Update(ctx, nr, v); err != nil {
-			if err == store.ErrDuplicate {
+			if errors.Is(err, store.ErrDuplicate) {
 				return nil, duplicateName(store.KindServiceAccount, a.Name)
 			}
 			return nil, err

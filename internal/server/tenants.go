@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -235,7 +236,7 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) {
 		}
 		rec := tenantRecord(p.Org, t)
 		if err := tx.Insert(ctx, rec); err != nil {
-			if err == store.ErrDuplicate {
+			if errors.Is(err, store.ErrDuplicate) {
 				return nil, domain.Conflict(domain.CodeAlreadyExists, "the %s tenant %s is already registered; import it instead of registering it again", in.Platform, in.Domain)
 			}
 			return nil, err
@@ -468,7 +469,7 @@ func (s *Server) verifyAmazon(w http.ResponseWriter, r *http.Request, rec *store
 		t.ModifiedTime = now()
 		nr := tenantRecord(p.Org, t)
 		if err := tx.Update(ctx, nr, v); err != nil {
-			if err == store.ErrDuplicate {
+			if errors.Is(err, store.ErrDuplicate) {
 				return nil, domain.Conflict(domain.CodeAlreadyExists, "AWS account %s is already registered as another tenant; import that tenant instead", account)
 			}
 			return nil, err
