@@ -43,9 +43,9 @@ type appProfileResource struct {
 	client *client.Client
 }
 
-// guidPattern is the textual form of an Azure application (client) id; the
-// service accepts either case and stores lowercase.
-var guidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+// appProfileClientIDPattern is the textual form of an Azure application
+// (client) id; the service accepts either case and stores lowercase.
+var appProfileClientIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // appTypeTable renders the app type catalogue as a Markdown table for the
 // resource description, from the same catalogue the validator uses.
@@ -53,12 +53,12 @@ func appTypeTable() string {
 	var b strings.Builder
 	b.WriteString("| `type` | App type | Permissions | User consent | Custom app |\n|---|---|---|---|---|\n")
 	for _, t := range domain.AppTypes() {
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", t.Slug, t.DisplayName, t.PermissionKind, yesNo(t.UserConsentAllowed), yesNo(t.Custom))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", t.Slug, t.DisplayName, t.PermissionKind, appProfileYesNo(t.UserConsentAllowed), appProfileYesNo(t.Custom))
 	}
 	return b.String()
 }
 
-func yesNo(v bool) string {
+func appProfileYesNo(v bool) string {
 	if v {
 		return "yes"
 	}
@@ -130,7 +130,7 @@ func (r *appProfileResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Optional: true,
 				MarkdownDescription: "Only for the custom types (" + customTypes + "), where it is required: the Application (client) ID of your Azure app, " +
 					"a GUID. Changing it re-authorizes the profile.",
-				Validators: []validator.String{stringvalidator.RegexMatches(guidPattern, "must be a GUID such as 00000000-0000-0000-0000-000000000000")},
+				Validators: []validator.String{stringvalidator.RegexMatches(appProfileClientIDPattern, "must be a GUID such as 00000000-0000-0000-0000-000000000000")},
 			},
 			"certificate_wo": schema.StringAttribute{
 				Optional: true, WriteOnly: true, Sensitive: true,
@@ -252,10 +252,10 @@ type appProfileModel struct {
 	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
-// keepCase returns the value already in the model when the service's value
-// differs only in letter case: the service lowercases client ids and user
-// names, and a diff on case alone would never go away.
-func keepCase(current types.String, served string) types.String {
+// appProfileKeepCase returns the value already in the model when the
+// service's value differs only in letter case: the service lowercases client
+// ids and user names, and a diff on case alone would never go away.
+func appProfileKeepCase(current types.String, served string) types.String {
 	if served == "" {
 		return types.StringNull()
 	}
@@ -265,7 +265,7 @@ func keepCase(current types.String, served string) types.String {
 	return types.StringValue(served)
 }
 
-func nullIfEmpty(s string) types.String {
+func appProfileNullIfEmpty(s string) types.String {
 	if s == "" {
 		return types.StringNull()
 	}
@@ -287,8 +287,8 @@ func (m *appProfileModel) flatten(p *domain.AppProfile) {
 		}
 		m.Functions = types.SetValueMust(types.StringType, elems)
 	}
-	m.ClientID = keepCase(m.ClientID, p.ClientID)
-	m.ImpersonationUser = keepCase(m.ImpersonationUser, p.ImpersonationUser)
+	m.ClientID = appProfileKeepCase(m.ClientID, p.ClientID)
+	m.ImpersonationUser = appProfileKeepCase(m.ImpersonationUser, p.ImpersonationUser)
 	// Write-only arguments are never persisted.
 	m.CertificateWO = types.StringNull()
 	m.CertificatePasswordWO = types.StringNull()
@@ -297,7 +297,7 @@ func (m *appProfileModel) flatten(p *domain.AppProfile) {
 	m.Reason = types.StringValue(p.Reason)
 	m.ConsentURL = types.StringValue(p.ConsentURL)
 	m.ConsentUser = types.StringValue(p.ConsentUser)
-	m.CertificateThumbprint = nullIfEmpty(p.CertificateThumbprint)
+	m.CertificateThumbprint = appProfileNullIfEmpty(p.CertificateThumbprint)
 	if p.CertificateExpires != nil {
 		m.CertificateExpires = types.StringValue(p.CertificateExpires.UTC().Format(time.RFC3339))
 	} else {
@@ -309,7 +309,7 @@ func (m *appProfileModel) flatten(p *domain.AppProfile) {
 	}
 }
 
-func stringsOf(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+func appProfileStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
 	out := []string{}
 	if s.IsNull() || s.IsUnknown() {
 		return out
@@ -319,11 +319,11 @@ func stringsOf(ctx context.Context, s types.Set, diags *diag.Diagnostics) []stri
 	return out
 }
 
-// certificateFromConfig reads the write-only certificate and password,
-// which exist only in the configuration. The password is always sent with
-// the certificate (empty when unset) so that replacing a PFX by PEM text
-// clears the stored password.
-func certificateFromConfig(ctx context.Context, cfg interface {
+// appProfileCertificateFromConfig reads the write-only certificate and
+// password, which exist only in the configuration. The password is always
+// sent with the certificate (empty when unset) so that replacing a PFX by PEM
+// text clears the stored password.
+func appProfileCertificateFromConfig(ctx context.Context, cfg interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
 }, diags *diag.Diagnostics) (cert, password *string) {
 	var c, p types.String
@@ -365,10 +365,10 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 		ImpersonationUser: plan.ImpersonationUser.ValueStringPointer(),
 	}
 	if !plan.Functions.IsNull() {
-		fs := stringsOf(ctx, plan.Functions, &resp.Diagnostics)
+		fs := appProfileStrings(ctx, plan.Functions, &resp.Diagnostics)
 		in.Functions = &fs
 	}
-	in.Certificate, in.CertificatePassword = certificateFromConfig(ctx, req.Config, &resp.Diagnostics)
+	in.Certificate, in.CertificatePassword = appProfileCertificateFromConfig(ctx, req.Config, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -423,15 +423,15 @@ func (r *appProfileResource) Read(ctx context.Context, req resource.ReadRequest,
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
-// needsReauthorization tells whether a profile in this status can only be
-// repaired by a new consent.
-func needsReauthorization(status string) bool {
+// appProfileNeedsReauthorization tells whether a profile in this status can
+// only be repaired by a new consent.
+func appProfileNeedsReauthorization(status string) bool {
 	return status == domain.StatusAuthorizationExpired || status == domain.StatusInvalid
 }
 
-// invalidReasonText explains a status that needs re-authorization in words
+// appProfileReasonText explains a status that needs re-authorization in words
 // a user can act on.
-func invalidReasonText(status, reason, consentUser string) string {
+func appProfileReasonText(status, reason, consentUser string) string {
 	if status == domain.StatusAuthorizationExpired {
 		return "its authorization expired"
 	}
@@ -474,21 +474,21 @@ func (r *appProfileResource) ModifyPlan(ctx context.Context, req resource.Modify
 		return // replacement: Terraform plans the new object as a create
 	}
 	status := state.Status.ValueString()
-	reauthorize := needsReauthorization(status)
+	reauthorize := appProfileNeedsReauthorization(status)
 	if !reauthorize && req.Plan.Raw.Equal(req.State.Raw) {
 		return // nothing changes
 	}
 	if reauthorize {
 		resp.Diagnostics.AddAttributeWarning(path.Root("status"), "App profile needs re-authorization",
 			fmt.Sprintf("App profile %q cannot be used because %s. Applying this plan re-authorizes it; then consent again at the new consent_url (or set wait_for_consent).",
-				state.Name.ValueString(), invalidReasonText(status, state.Reason.ValueString(), state.ConsentUser.ValueString())))
+				state.Name.ValueString(), appProfileReasonText(status, state.Reason.ValueString(), state.ConsentUser.ValueString())))
 	}
 	certChanged := !plan.CertificateWOVersion.Equal(state.CertificateWOVersion)
 	reconsent := reauthorize || certChanged ||
 		!plan.ConsentMethod.Equal(state.ConsentMethod) ||
 		!plan.Functions.Equal(state.Functions) ||
-		!sameFold(plan.ClientID, state.ClientID)
-	apiCall := reconsent || !plan.Name.Equal(state.Name) || !sameFold(plan.ImpersonationUser, state.ImpersonationUser)
+		!appProfileSameFold(plan.ClientID, state.ClientID)
+	apiCall := reconsent || !plan.Name.Equal(state.Name) || !appProfileSameFold(plan.ImpersonationUser, state.ImpersonationUser)
 	waits := plan.WaitForConsent.ValueBool() && status == domain.StatusPendingConsent
 
 	keep := map[string]attr.Value{"permission_kind": state.PermissionKind}
@@ -509,9 +509,9 @@ func (r *appProfileResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 }
 
-// sameFold compares two optional strings ignoring letter case; unknown
-// values count as different.
-func sameFold(a, b types.String) bool {
+// appProfileSameFold compares two optional strings ignoring letter case;
+// unknown values count as different.
+func appProfileSameFold(a, b types.String) bool {
 	if a.IsUnknown() || b.IsUnknown() {
 		return false
 	}
@@ -544,19 +544,19 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	if !plan.Functions.Equal(state.Functions) {
 		// An absent set clears the functions, so it is sent as empty.
-		fs := stringsOf(ctx, plan.Functions, &resp.Diagnostics)
+		fs := appProfileStrings(ctx, plan.Functions, &resp.Diagnostics)
 		patch.Functions, changed = &fs, true
 	}
-	if !sameFold(plan.ClientID, state.ClientID) {
+	if !appProfileSameFold(plan.ClientID, state.ClientID) {
 		v := plan.ClientID.ValueString()
 		patch.ClientID, changed = &v, true
 	}
-	if !sameFold(plan.ImpersonationUser, state.ImpersonationUser) {
+	if !appProfileSameFold(plan.ImpersonationUser, state.ImpersonationUser) {
 		v := plan.ImpersonationUser.ValueString()
 		patch.ImpersonationUser, changed = &v, true
 	}
 	if !plan.CertificateWOVersion.Equal(state.CertificateWOVersion) {
-		patch.Certificate, patch.CertificatePassword = certificateFromConfig(ctx, req.Config, &resp.Diagnostics)
+		patch.Certificate, patch.CertificatePassword = appProfileCertificateFromConfig(ctx, req.Config, &resp.Diagnostics)
 		changed = changed || patch.Certificate != nil
 	}
 	if resp.Diagnostics.HasError() {
@@ -572,7 +572,7 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 	}
 	// A patch that changed the consent already asked for a new one; only
 	// otherwise does a broken authorization need an explicit call.
-	if needsReauthorization(state.Status.ValueString()) && (p == nil || p.Status != domain.StatusPendingConsent) {
+	if appProfileNeedsReauthorization(state.Status.ValueString()) && (p == nil || p.Status != domain.StatusPendingConsent) {
 		if p, _, err = r.client.ReauthorizeAppProfile(ctx, id); err != nil {
 			addError(&resp.Diagnostics, "re-authorizing app profile "+id, err, nil)
 			return

@@ -57,7 +57,7 @@ resource "aos_app_profile" "test" {
 `, name, tenantID)
 }
 
-func hclStrings(values []string) string {
+func appProfileHCLStrings(values []string) string {
 	q := make([]string, len(values))
 	for i, v := range values {
 		q[i] = fmt.Sprintf("%q", v)
@@ -74,7 +74,7 @@ resource "aos_app_profile" "test" {
   consent_method = %[3]q
   functions      = %[4]s
 }
-`, name, tenantID, consentMethod, hclStrings(functions))
+`, name, tenantID, consentMethod, appProfileHCLStrings(functions))
 }
 
 func testAccAppProfileConfig_typed(name, tenantID, appType, extra string) string {
@@ -126,20 +126,20 @@ func testAccCheckAppProfileDestroy(t *testing.T) resource.TestCheckFunc {
 	}
 }
 
-func appID(s *terraform.State) string { return s.RootModule().Resources[appAddr].Primary.ID }
+func appProfileID(s *terraform.State) string { return s.RootModule().Resources[appAddr].Primary.ID }
 
 // testAccAppProfileConsent completes the pending consent as login, as the
 // administrator would in the browser.
 func testAccAppProfileConsent(t *testing.T, login string, id *string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		*id = appID(s)
+		*id = appProfileID(s)
 		return testClient(t).DevConsent(testCtx(t), *id, login)
 	}
 }
 
-// testCert is a certificate made for one test, with the secrets that must
-// never reach the state.
-type testCert struct {
+// appProfileTestCert is a certificate made for one test, with the secrets
+// that must never reach the state.
+type appProfileTestCert struct {
 	PEM        string // certificate and key
 	KeyPEM     string
 	KeyLine    string // one base64 line of the key, to search the state for
@@ -151,7 +151,7 @@ type testCert struct {
 
 // testAccAppProfileCertificate makes a self-signed certificate valid from
 // notBefore to notAfter, as PEM and as a password-protected PFX.
-func testAccAppProfileCertificate(t *testing.T, cn string, notBefore, notAfter time.Time) testCert {
+func testAccAppProfileCertificate(t *testing.T, cn string, notBefore, notAfter time.Time) appProfileTestCert {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -184,7 +184,7 @@ func testAccAppProfileCertificate(t *testing.T, cn string, notBefore, notAfter t
 		t.Fatal(err)
 	}
 	sum := sha1.Sum(der) //nolint:gosec // See the import comment.
-	return testCert{
+	return appProfileTestCert{
 		PEM:        certPEM + keyPEM,
 		KeyPEM:     keyPEM,
 		KeyLine:    strings.Split(keyPEM, "\n")[1],
@@ -580,7 +580,7 @@ func TestAccAppProfile_disappears(t *testing.T) {
 			{
 				Config: testAccAppProfileConfig_basic(name, tn.ID),
 				Check: func(s *terraform.State) error {
-					return testClient(t).DeleteAppProfile(testCtx(t), appID(s))
+					return testClient(t).DeleteAppProfile(testCtx(t), appProfileID(s))
 				},
 				ExpectNonEmptyPlan: true,
 			},

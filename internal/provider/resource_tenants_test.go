@@ -44,7 +44,7 @@ const (
 	contosoSharePointURL2 = "https://contosoportal-admin.sharepoint.com"
 )
 
-var consentURLPattern = regexp.MustCompile(`/dev/consent\?state=`)
+var tenantConsentURLPattern = regexp.MustCompile(`/dev/consent\?state=`)
 
 // Configurations.
 
@@ -158,7 +158,7 @@ func testAccCheckTenantDestroy(t *testing.T, resourceType string) tfresource.Tes
 	}
 }
 
-func stateID(s *terraform.State, addr string) (string, error) {
+func testAccTenantStateID(s *terraform.State, addr string) (string, error) {
 	rs, ok := s.RootModule().Resources[addr]
 	if !ok {
 		return "", fmt.Errorf("%s is not in the state", addr)
@@ -170,7 +170,7 @@ func stateID(s *terraform.State, addr string) (string, error) {
 // tenant at addr through the dev API.
 func testAccConsentTenant(t *testing.T, addr, login string) tfresource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		id, err := stateID(s, addr)
+		id, err := testAccTenantStateID(s, addr)
 		if err != nil {
 			return err
 		}
@@ -185,7 +185,7 @@ func testAccConsentTenant(t *testing.T, addr, login string) tfresource.TestCheck
 // service to refuse with code and a message matching message.
 func testAccCheckConsentRefused(t *testing.T, addr, login, code string, message *regexp.Regexp) tfresource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		id, err := stateID(s, addr)
+		id, err := testAccTenantStateID(s, addr)
 		if err != nil {
 			return err
 		}
@@ -236,7 +236,7 @@ func testAccConsentWhenRegistered(t *testing.T, platform, tenantDomain, login st
 	}()
 }
 
-func expectConnected(addr, name, login string) []statecheck.StateCheck {
+func testAccTenantExpectConnected(addr, name, login string) []statecheck.StateCheck {
 	return []statecheck.StateCheck{
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusConnected)),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
@@ -252,18 +252,18 @@ func expectConnected(addr, name, login string) []statecheck.StateCheck {
 	}
 }
 
-func expectPending(addr, tenantDomain string) []statecheck.StateCheck {
+func testAccTenantExpectPending(addr, tenantDomain string) []statecheck.StateCheck {
 	return []statecheck.StateCheck{
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("domain"), knownvalue.StringExact(tenantDomain)),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact(tenantDomain)),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
-		statecheck.ExpectKnownValue(addr, tfjsonpath.New("consent_url"), knownvalue.StringRegexp(consentURLPattern)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("consent_url"), knownvalue.StringRegexp(tenantConsentURLPattern)),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("permissions_version"), knownvalue.Int64Exact(0)),
 		statecheck.ExpectKnownValue(addr, tfjsonpath.New("wait_for_consent"), knownvalue.Bool(false)),
 	}
 }
 
-func importStep(addr string) tfresource.TestStep {
+func testAccTenantImportStep(addr string) tfresource.TestStep {
 	return tfresource.TestStep{
 		ResourceName:            addr,
 		ImportState:             true,
@@ -272,11 +272,11 @@ func importStep(addr string) tfresource.TestStep {
 	}
 }
 
-func expectAction(addr string, action plancheck.ResourceActionType, more ...plancheck.PlanCheck) tfresource.ConfigPlanChecks {
+func testAccTenantExpectAction(addr string, action plancheck.ResourceActionType, more ...plancheck.PlanCheck) tfresource.ConfigPlanChecks {
 	return tfresource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, action)}, more...)}
 }
 
-func tenantTestCase(t *testing.T, resourceType string, steps ...tfresource.TestStep) tfresource.TestCase {
+func testAccTenantTestCase(t *testing.T, resourceType string, steps ...tfresource.TestStep) tfresource.TestCase {
 	return tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -293,7 +293,7 @@ func tenantTestCase(t *testing.T, resourceType string, steps ...tfresource.TestS
 // plan is empty again.
 func testAccTenantReconnectRecommended(t *testing.T, resourceType, addr, platform, config, login string) {
 	var bumped int64
-	tfresource.Test(t, tenantTestCase(t, resourceType,
+	tfresource.Test(t, testAccTenantTestCase(t, resourceType,
 		tfresource.TestStep{
 			Config: config,
 			Check:  testAccConsentTenant(t, addr, login),
@@ -307,14 +307,14 @@ func testAccTenantReconnectRecommended(t *testing.T, resourceType, addr, platfor
 				bumped = int64(ps.Version)
 			},
 			Config: config,
-			ConfigPlanChecks: expectAction(addr, plancheck.ResourceActionUpdate,
+			ConfigPlanChecks: testAccTenantExpectAction(addr, plancheck.ResourceActionUpdate,
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("reconnect_recommended"), knownvalue.Bool(false)),
 				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("status")),
 				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("consent_url")),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
-				statecheck.ExpectKnownValue(addr, tfjsonpath.New("consent_url"), knownvalue.StringRegexp(consentURLPattern)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("consent_url"), knownvalue.StringRegexp(tenantConsentURLPattern)),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("reconnect_recommended"), knownvalue.Bool(false)),
 			},
 			Check: testAccConsentTenant(t, addr, login),
@@ -339,11 +339,11 @@ func testAccTenantReconnectRecommended(t *testing.T, resourceType, addr, platfor
 // testAccTenantDisappears removes the registration behind Terraform's back
 // and expects the next plan to register it again.
 func testAccTenantDisappears(t *testing.T, resourceType, addr, config string) {
-	tfresource.Test(t, tenantTestCase(t, resourceType,
+	tfresource.Test(t, testAccTenantTestCase(t, resourceType,
 		tfresource.TestStep{
 			Config: config,
 			Check: func(s *terraform.State) error {
-				id, err := stateID(s, addr)
+				id, err := testAccTenantStateID(s, addr)
 				if err != nil {
 					return err
 				}
@@ -353,7 +353,7 @@ func testAccTenantDisappears(t *testing.T, resourceType, addr, config string) {
 		},
 		tfresource.TestStep{
 			Config:           config,
-			ConfigPlanChecks: expectAction(addr, plancheck.ResourceActionCreate),
+			ConfigPlanChecks: testAccTenantExpectAction(addr, plancheck.ResourceActionCreate),
 		},
 	))
 }
@@ -361,11 +361,11 @@ func testAccTenantDisappears(t *testing.T, resourceType, addr, config string) {
 // testAccTenantWaitForConsent applies with wait_for_consent while an
 // administrator consents elsewhere: the apply returns connected.
 func testAccTenantWaitForConsent(t *testing.T, resourceType, addr, platform, tenantDomain, config, name, login string) {
-	tfresource.Test(t, tenantTestCase(t, resourceType,
+	tfresource.Test(t, testAccTenantTestCase(t, resourceType,
 		tfresource.TestStep{
 			PreConfig:         func() { testAccConsentWhenRegistered(t, platform, tenantDomain, login) },
 			Config:            config,
-			ConfigStateChecks: append(expectConnected(addr, name, login), statecheck.ExpectKnownValue(addr, tfjsonpath.New("wait_for_consent"), knownvalue.Bool(true))),
+			ConfigStateChecks: append(testAccTenantExpectConnected(addr, name, login), statecheck.ExpectKnownValue(addr, tfjsonpath.New("wait_for_consent"), knownvalue.Bool(true))),
 		},
 	))
 }
@@ -381,10 +381,10 @@ func testAccTenantPlanRefused(t *testing.T, config string, want *regexp.Regexp) 
 // Microsoft 365.
 
 func TestAccMicrosoftTenant_basic(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_microsoft_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_microsoft_tenant",
 		tfresource.TestStep{
 			Config: testAccMicrosoftTenantConfig_basic(devTenant),
-			ConfigStateChecks: append(expectPending(microsoftTenantAddr, devTenant),
+			ConfigStateChecks: append(testAccTenantExpectPending(microsoftTenantAddr, devTenant),
 				statecheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("azure_environment"), knownvalue.StringExact("commercial")),
 				statecheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("sharepoint_admin_center_url"), knownvalue.StringExact("")),
 			),
@@ -395,17 +395,17 @@ func TestAccMicrosoftTenant_basic(t *testing.T) {
 			// stays empty while the state learns the tenant.
 			Config:           testAccMicrosoftTenantConfig_basic(devTenant),
 			ConfigPlanChecks: tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: append(expectConnected(microsoftTenantAddr, "Contoso", devGlobalAdmin),
+			ConfigStateChecks: append(testAccTenantExpectConnected(microsoftTenantAddr, "Contoso", devGlobalAdmin),
 				statecheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("sharepoint_admin_center_url"), knownvalue.StringExact(contosoSharePointURL)),
 				statecheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("multi_geo"), knownvalue.Bool(true)),
 			),
 		},
-		importStep(microsoftTenantAddr),
+		testAccTenantImportStep(microsoftTenantAddr),
 	))
 }
 
 func TestAccMicrosoftTenant_update(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_microsoft_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_microsoft_tenant",
 		tfresource.TestStep{
 			Config: testAccMicrosoftTenantConfig_sharePoint(devTenant, contosoSharePointURL),
 			ConfigStateChecks: []statecheck.StateCheck{
@@ -414,7 +414,7 @@ func TestAccMicrosoftTenant_update(t *testing.T) {
 		},
 		tfresource.TestStep{
 			Config: testAccMicrosoftTenantConfig_sharePoint(devTenant, contosoSharePointURL2),
-			ConfigPlanChecks: expectAction(microsoftTenantAddr, plancheck.ResourceActionUpdate,
+			ConfigPlanChecks: testAccTenantExpectAction(microsoftTenantAddr, plancheck.ResourceActionUpdate,
 				plancheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("sharepoint_admin_center_url"), knownvalue.StringExact(contosoSharePointURL2))),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("sharepoint_admin_center_url"), knownvalue.StringExact(contosoSharePointURL2)),
@@ -422,14 +422,14 @@ func TestAccMicrosoftTenant_update(t *testing.T) {
 		},
 		tfresource.TestStep{
 			Config:            testAccMicrosoftTenantConfig_basic(devOtherTenant),
-			ConfigPlanChecks:  expectAction(microsoftTenantAddr, plancheck.ResourceActionReplace),
-			ConfigStateChecks: expectPending(microsoftTenantAddr, devOtherTenant),
+			ConfigPlanChecks:  testAccTenantExpectAction(microsoftTenantAddr, plancheck.ResourceActionReplace),
+			ConfigStateChecks: testAccTenantExpectPending(microsoftTenantAddr, devOtherTenant),
 		},
 		tfresource.TestStep{
 			// A government domain alone is enough: the environment
 			// follows from it, already in the plan.
 			Config: testAccMicrosoftTenantConfig_basic(devGovTenant),
-			ConfigPlanChecks: expectAction(microsoftTenantAddr, plancheck.ResourceActionReplace,
+			ConfigPlanChecks: testAccTenantExpectAction(microsoftTenantAddr, plancheck.ResourceActionReplace,
 				plancheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("azure_environment"), knownvalue.StringExact("us_government"))),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("azure_environment"), knownvalue.StringExact("us_government")),
@@ -445,7 +445,7 @@ func TestAccMicrosoftTenant_update(t *testing.T) {
 }
 
 func TestAccMicrosoftTenant_waitForConsentTimeout(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_microsoft_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_microsoft_tenant",
 		tfresource.TestStep{
 			// Nobody consents: the wait ends at the timeout with the URL.
 			Config:      testAccMicrosoftTenantConfig_wait(devTenant, "2s"),
@@ -457,7 +457,7 @@ func TestAccMicrosoftTenant_waitForConsentTimeout(t *testing.T) {
 			RefreshState: true,
 			Check: tfresource.ComposeAggregateTestCheckFunc(
 				tfresource.TestCheckResourceAttr(microsoftTenantAddr, "status", domain.StatusPendingConsent),
-				tfresource.TestMatchResourceAttr(microsoftTenantAddr, "consent_url", consentURLPattern),
+				tfresource.TestMatchResourceAttr(microsoftTenantAddr, "consent_url", tenantConsentURLPattern),
 			),
 			RefreshPlanChecks: tfresource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
 				plancheck.ExpectResourceAction(microsoftTenantAddr, plancheck.ResourceActionReplace),
@@ -473,7 +473,7 @@ func TestAccMicrosoftTenant_waitForConsent(t *testing.T) {
 }
 
 func TestAccMicrosoftTenant_consentRefused(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_microsoft_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_microsoft_tenant",
 		tfresource.TestStep{
 			Config: testAccMicrosoftTenantConfig_basic(devTenant),
 			Check: tfresource.ComposeAggregateTestCheckFunc(
@@ -489,33 +489,33 @@ func TestAccMicrosoftTenant_consentRefused(t *testing.T) {
 			// A refused consent changes nothing.
 			Config:            testAccMicrosoftTenantConfig_basic(devTenant),
 			ConfigPlanChecks:  tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: expectPending(microsoftTenantAddr, devTenant),
+			ConfigStateChecks: testAccTenantExpectPending(microsoftTenantAddr, devTenant),
 		},
 	))
 }
 
 func TestAccMicrosoftTenant_drift(t *testing.T) {
 	config := testAccMicrosoftTenantConfig_sharePoint(devTenant, contosoSharePointURL)
-	tfresource.Test(t, tenantTestCase(t, "aos_microsoft_tenant",
+	var id string
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_microsoft_tenant",
 		tfresource.TestStep{
 			Config: config,
-			Check:  testAccConsentTenant(t, microsoftTenantAddr, devGlobalAdmin),
+			Check: func(s *terraform.State) error {
+				id, _ = testAccTenantStateID(s, microsoftTenantAddr)
+				return testAccConsentTenant(t, microsoftTenantAddr, devGlobalAdmin)(s)
+			},
 		},
 		tfresource.TestStep{
 			// Edited in the console: the plan puts the configured URL
 			// back, in place, and changes nothing else the user set.
 			PreConfig: func() {
-				ts, err := testClient(t).ListTenants(testCtx(t), client.Filter{Platform: domain.PlatformMicrosoft, Search: devTenant})
-				if err != nil || len(ts) != 1 {
-					t.Fatalf("finding %s: %v (%d found)", devTenant, err, len(ts))
-				}
 				u := contosoSharePointURL2
-				if _, _, err := testClient(t).UpdateTenant(testCtx(t), ts[0].ID, domain.TenantPatch{SharePointAdminCenterURL: &u}); err != nil {
+				if _, _, err := testClient(t).UpdateTenant(testCtx(t), id, domain.TenantPatch{SharePointAdminCenterURL: &u}); err != nil {
 					t.Fatal(err)
 				}
 			},
 			Config: config,
-			ConfigPlanChecks: expectAction(microsoftTenantAddr, plancheck.ResourceActionUpdate,
+			ConfigPlanChecks: testAccTenantExpectAction(microsoftTenantAddr, plancheck.ResourceActionUpdate,
 				plancheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("sharepoint_admin_center_url"), knownvalue.StringExact(contosoSharePointURL)),
 				plancheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("domain"), knownvalue.StringExact(devTenant)),
 				plancheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("azure_environment"), knownvalue.StringExact("commercial")),
@@ -541,14 +541,14 @@ func TestAccMicrosoftTenant_deleteRefusedWhileRelatedData(t *testing.T) {
 	profileName := acctest.RandomWithPrefix("tf-related")
 	var profileID string
 	config := testAccMicrosoftTenantConfig_basic(devTenant)
-	tfresource.Test(t, tenantTestCase(t, "aos_microsoft_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_microsoft_tenant",
 		tfresource.TestStep{
 			Config: config,
 			Check: func(s *terraform.State) error {
 				if err := testAccConsentTenant(t, microsoftTenantAddr, devGlobalAdmin)(s); err != nil {
 					return err
 				}
-				id, _ := stateID(s, microsoftTenantAddr)
+				id, _ := testAccTenantStateID(s, microsoftTenantAddr)
 				typ := domain.AppTypeMicrosoft365
 				p, _, err := testClient(t).CreateAppProfile(testCtx(t), domain.AppProfileWrite{Name: &profileName, TenantID: &id, Type: &typ})
 				if err != nil {
@@ -600,28 +600,28 @@ func TestAccMicrosoftTenant_governmentDomainMismatch(t *testing.T) {
 // Google Workspace.
 
 func TestAccGoogleTenant_basic(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_google_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_google_tenant",
 		tfresource.TestStep{
 			Config:            testAccGoogleTenantConfig_basic(devGoogleTenant),
-			ConfigStateChecks: expectPending(googleTenantAddr, devGoogleTenant),
+			ConfigStateChecks: testAccTenantExpectPending(googleTenantAddr, devGoogleTenant),
 			Check:             testAccConsentTenant(t, googleTenantAddr, devGoogleAdmin),
 		},
 		tfresource.TestStep{
 			Config:            testAccGoogleTenantConfig_basic(devGoogleTenant),
 			ConfigPlanChecks:  tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: expectConnected(googleTenantAddr, "Contoso Workspace", devGoogleAdmin),
+			ConfigStateChecks: testAccTenantExpectConnected(googleTenantAddr, "Contoso Workspace", devGoogleAdmin),
 		},
-		importStep(googleTenantAddr),
+		testAccTenantImportStep(googleTenantAddr),
 	))
 }
 
 func TestAccGoogleTenant_update(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_google_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_google_tenant",
 		tfresource.TestStep{Config: testAccGoogleTenantConfig_basic(devGoogleTenant)},
 		tfresource.TestStep{
 			Config:            testAccGoogleTenantConfig_basic(devGoogleNoApp),
-			ConfigPlanChecks:  expectAction(googleTenantAddr, plancheck.ResourceActionReplace),
-			ConfigStateChecks: expectPending(googleTenantAddr, devGoogleNoApp),
+			ConfigPlanChecks:  testAccTenantExpectAction(googleTenantAddr, plancheck.ResourceActionReplace),
+			ConfigStateChecks: testAccTenantExpectPending(googleTenantAddr, devGoogleNoApp),
 		},
 	))
 }
@@ -634,7 +634,7 @@ func TestAccGoogleTenant_waitForConsent(t *testing.T) {
 }
 
 func TestAccGoogleTenant_consentRefused(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_google_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_google_tenant",
 		tfresource.TestStep{
 			Config: testAccGoogleTenantConfig_basic(devGoogleTenant),
 			Check: tfresource.ComposeAggregateTestCheckFunc(
@@ -648,7 +648,7 @@ func TestAccGoogleTenant_consentRefused(t *testing.T) {
 			// Without the Tenant Management app nobody can consent, not
 			// even a super administrator.
 			Config:            testAccGoogleTenantConfig_basic(devGoogleNoApp),
-			ConfigStateChecks: expectPending(googleTenantAddr, devGoogleNoApp),
+			ConfigStateChecks: testAccTenantExpectPending(googleTenantAddr, devGoogleNoApp),
 			Check: testAccCheckConsentRefused(t, googleTenantAddr, "admin@fabrikam.com", domain.CodeGoogleAppNotInstalled,
 				regexp.MustCompile(`the Tenant Management app is not installed in fabrikam\.com`)),
 		},
@@ -672,34 +672,34 @@ func TestAccGoogleTenant_invalidDomain(t *testing.T) {
 // Salesforce.
 
 func TestAccSalesforceTenant_basic(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_salesforce_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_salesforce_tenant",
 		tfresource.TestStep{
 			Config: testAccSalesforceTenantConfig_basic(devSalesforceTenant),
-			ConfigStateChecks: append(expectPending(salesforceTenantAddr, devSalesforceTenant),
+			ConfigStateChecks: append(testAccTenantExpectPending(salesforceTenantAddr, devSalesforceTenant),
 				statecheck.ExpectKnownValue(salesforceTenantAddr, tfjsonpath.New("environment"), knownvalue.StringExact("production"))),
 			Check: testAccConsentTenant(t, salesforceTenantAddr, devSalesforceAdmin),
 		},
 		tfresource.TestStep{
 			Config:            testAccSalesforceTenantConfig_basic(devSalesforceTenant),
 			ConfigPlanChecks:  tfresource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
-			ConfigStateChecks: expectConnected(salesforceTenantAddr, "Contoso (Salesforce)", devSalesforceAdmin),
+			ConfigStateChecks: testAccTenantExpectConnected(salesforceTenantAddr, "Contoso (Salesforce)", devSalesforceAdmin),
 		},
-		importStep(salesforceTenantAddr),
+		testAccTenantImportStep(salesforceTenantAddr),
 	))
 }
 
 func TestAccSalesforceTenant_update(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_salesforce_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_salesforce_tenant",
 		tfresource.TestStep{Config: testAccSalesforceTenantConfig_basic(devSalesforceTenant)},
 		tfresource.TestStep{
 			Config: testAccSalesforceTenantConfig_environment(devSalesforceTenant, "sandbox"),
-			ConfigPlanChecks: expectAction(salesforceTenantAddr, plancheck.ResourceActionReplace,
+			ConfigPlanChecks: testAccTenantExpectAction(salesforceTenantAddr, plancheck.ResourceActionReplace,
 				plancheck.ExpectKnownValue(salesforceTenantAddr, tfjsonpath.New("environment"), knownvalue.StringExact("sandbox"))),
 		},
 		tfresource.TestStep{
 			Config:            testAccSalesforceTenantConfig_environment(devSalesforceSandbox, "sandbox"),
-			ConfigPlanChecks:  expectAction(salesforceTenantAddr, plancheck.ResourceActionReplace),
-			ConfigStateChecks: expectPending(salesforceTenantAddr, devSalesforceSandbox),
+			ConfigPlanChecks:  testAccTenantExpectAction(salesforceTenantAddr, plancheck.ResourceActionReplace),
+			ConfigStateChecks: testAccTenantExpectPending(salesforceTenantAddr, devSalesforceSandbox),
 			// The sandbox has API Access Control on: its administrator
 			// holds "Use Any API Client" and may consent.
 			Check: testAccConsentTenant(t, salesforceTenantAddr, devSandboxAdmin),
@@ -715,7 +715,7 @@ func TestAccSalesforceTenant_waitForConsent(t *testing.T) {
 }
 
 func TestAccSalesforceTenant_consentRefused(t *testing.T) {
-	tfresource.Test(t, tenantTestCase(t, "aos_salesforce_tenant",
+	tfresource.Test(t, testAccTenantTestCase(t, "aos_salesforce_tenant",
 		tfresource.TestStep{
 			// API Access Control off, app not installed.
 			Config: testAccSalesforceTenantConfig_basic(devSalesforceTenant),

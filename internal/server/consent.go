@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"net/http"
@@ -78,7 +79,12 @@ func (s *Server) verifyState(token string) (consent.State, error) {
 // completeConsent applies a successful sign-in by login to the object the
 // state names and returns the updated object. A refusal (wrong user, missing
 // role) is returned as a *domain.Error and changes nothing.
-func (s *Server) completeConsent(ctx context.Context, tx store.Tx, org, id, login string) (any, *store.Record, error) {
+//
+// token is the signed state a browser brought back (empty for the dev API,
+// which names the object directly). Only the newest link of an object is
+// honoured: reconnect and reauthorize issue a new one, and an older link
+// must not complete a consent the administrator was asked to redo.
+func (s *Server) completeConsent(ctx context.Context, tx store.Tx, org, id, login, token string) (any, *store.Record, error) {
 	for _, kind := range []string{store.KindTenant, store.KindAppProfile, store.KindPartnerAppProfile} {
 		rec, err := tx.Get(ctx, org, kind, id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -86,6 +92,10 @@ func (s *Server) completeConsent(ctx context.Context, tx store.Tx, org, id, logi
 		}
 		if err != nil {
 			return nil, nil, err
+		}
+		if token != "" && !isLatestLink(rec, token) {
+			return nil, nil, &domain.Error{Status: http.StatusConflict, Code: domain.CodeConsentNotPending,
+				Message: "this consent link was replaced by a newer one (after a reconnect or re-authorization); use the current consent URL"}
 		}
 		switch kind {
 		case store.KindTenant:
@@ -112,6 +122,19 @@ func (s *Server) completeConsent(ctx context.Context, tx store.Tx, org, id, logi
 		}
 	}
 	return nil, nil, domain.NotFound("object awaiting consent", id)
+}
+
+// isLatestLink reports whether token is the state of the consent URL the
+// object currently shows.
+func isLatestLink(rec *store.Record, token string) bool {
+	var doc struct {
+		ConsentURL string `json:"consentUrl"`
+	}
+	if json.Unmarshal(rec.Data, &doc) != nil || doc.ConsentURL == "" {
+		return false
+	}
+	u, err := url.Parse(doc.ConsentURL)
+	return err == nil && u.Query().Get("state") == token
 }
 
 func notPending(kind string) *domain.Error {
@@ -202,7 +225,7 @@ func (s *Server) handleConsentCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	var out any
 	err = s.store.Tx(r.Context(), func(tx store.Tx) error {
-		v, _, err := s.completeConsent(r.Context(), tx, claims.Org, claims.ObjectID, "")
+		v, _, err := s.completeConsent(r.Context(), tx, claims.Org, claims.ObjectID, "", q.Get("state"))
 		out = v
 		return err
 	})

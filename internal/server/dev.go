@@ -45,7 +45,7 @@ func (s *Server) devConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	p := principalFrom(r.Context())
 	s.mutate(w, r, nil, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		v, rec, err := s.completeConsent(ctx, tx, p.Org, in.ObjectID, strings.ToLower(in.Login))
+		v, rec, err := s.completeConsent(ctx, tx, p.Org, in.ObjectID, strings.ToLower(in.Login), "")
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +199,7 @@ func (s *Server) devConsentSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	claims, _ := s.verifyState(state)
 	err := s.store.Tx(r.Context(), func(tx store.Tx) error {
-		_, _, err := s.completeConsent(r.Context(), tx, claims.Org, claims.ObjectID, login)
+		_, _, err := s.completeConsent(r.Context(), tx, claims.Org, claims.ObjectID, login, state)
 		return err
 	})
 	if err != nil {

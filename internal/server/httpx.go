@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 )
@@ -41,7 +45,8 @@ func readBody(r *http.Request) ([]byte, error) {
 func decodeStrict(r *http.Request, body []byte, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
-		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+		// The API document lists application/json only.
+		if err != nil || mt != "application/json" {
 			return &domain.Error{Status: http.StatusUnsupportedMediaType, Code: domain.CodeBadRequest,
 				Message: "request body must be application/json"}
 		}
@@ -57,7 +62,86 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 	if dec.More() {
 		return domain.BadRequest(domain.CodeBadRequest, "", "request body must hold exactly one JSON object")
 	}
+	// encoding/json matches names ignoring case; the API's names are
+	// case-sensitive (additionalProperties: false in the document), so a
+	// key that matched only that way is an unknown field too.
+	var doc any
+	if err := json.Unmarshal(body, &doc); err == nil {
+		if key := inexactKey(doc, reflect.TypeOf(v)); key != "" {
+			return unknownField(key)
+		}
+	}
 	return nil
+}
+
+func unknownField(field string) *domain.Error {
+	return domain.BadRequest(domain.CodeUnknownField, field,
+		"field %q is not part of this object; remove it or check its spelling", field)
+}
+
+// jsonFieldsCache maps a struct type to its JSON names and their types.
+var jsonFieldsCache sync.Map
+
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if m, ok := jsonFieldsCache.Load(t); ok {
+		return m.(map[string]reflect.Type)
+	}
+	m := map[string]reflect.Type{}
+	for f := range t.Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-" || !f.IsExported() && !f.Anonymous:
+			continue
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			maps.Copy(m, jsonFields(f.Type))
+			continue
+		case name == "":
+			name = f.Name
+		}
+		m[name] = f.Type
+	}
+	jsonFieldsCache.Store(t, m)
+	return m
+}
+
+// inexactKey returns the first object key (in sorted order) of the decoded
+// JSON value v that is not exactly the JSON name of a field of t, or "".
+func inexactKey(v any, t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		fields := jsonFields(t)
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			ft, known := fields[k]
+			if !known {
+				return k
+			}
+			if bad := inexactKey(obj[k], ft); bad != "" {
+				return bad
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		arr, _ := v.([]any)
+		for _, x := range arr {
+			if bad := inexactKey(x, t.Elem()); bad != "" {
+				return bad
+			}
+		}
+	case reflect.Map:
+		obj, _ := v.(map[string]any)
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			if bad := inexactKey(obj[k], t.Elem()); bad != "" {
+				return bad
+			}
+		}
+	}
+	return ""
 }
 
 func decodeError(err error) *domain.Error {
@@ -71,9 +155,14 @@ func decodeError(err error) *domain.Error {
 	case errors.As(err, &syntaxErr):
 		return domain.BadRequest(domain.CodeBadRequest, "", "request body is not valid JSON (at byte %d): %v", syntaxErr.Offset, err)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return domain.BadRequest(domain.CodeUnknownField, field,
-			"field %q is not part of this object; remove it or check its spelling", field)
+		// The name is quoted with %q; unquote it so a name with quotes or
+		// escapes is reported as sent.
+		quoted := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		field, uerr := strconv.Unquote(quoted)
+		if uerr != nil {
+			field = strings.Trim(quoted, `"`)
+		}
+		return unknownField(field)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return domain.BadRequest(domain.CodeBadRequest, "", "request body is truncated JSON")
 	}
