@@ -26,8 +26,8 @@ type containersDataSource struct {
 }
 
 type containersDataSourceModel struct {
-	TenantID   types.String     `tfsdk:"tenant_id"`
-	Search     types.String     `tfsdk:"search"`
+	TenantID   types.String         `tfsdk:"tenant_id"`
+	Search     types.String         `tfsdk:"search"`
 	Containers []containerItemModel `tfsdk:"containers"`
 }
 

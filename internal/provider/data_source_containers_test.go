@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"regexp"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -85,7 +84,7 @@ func TestAccContainersDataSource_unknownTenant(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      `data "aos_containers" "x" { tenant_id = "00000000-0000-7000-8000-000000000000" }`,
-				ExpectError: regexp.MustCompile(`(?s)Tenant not found.*No tenant registration has the id "00000000-0000-7000-8000-000000000000"`),
+				ExpectError: tenantErrorPattern("Tenant not found", `No tenant registration has the id "00000000-0000-7000-8000-000000000000"`),
 			},
 		},
 	})

@@ -21,11 +21,6 @@ func newMigrationConnectionsDataSource() datasource.DataSource {
 	return &migrationConnectionsDataSource{}
 }
 
-// migrationConnectionsPageSize is the page size asked of the service when
-// listing connections; 0 leaves it to the service (100). Tests lower it to
-// cover lists that span several pages.
-var migrationConnectionsPageSize = 0
-
 type migrationConnectionsDataSource struct {
 	client *client.Client
 }
@@ -128,7 +123,9 @@ func (d *migrationConnectionsDataSource) Read(ctx context.Context, req datasourc
 		TenantID: cfg.TenantID.ValueString(),
 		Type:     cfg.Type.ValueString(),
 		Search:   cfg.Search.ValueString(),
-		PageSize: migrationConnectionsPageSize,
+		// listPageSize (data_source_tenants.go) is shared by the list data
+		// sources so tests can make every list span several pages.
+		PageSize: listPageSize,
 	})
 	if err != nil {
 		addError(&resp.Diagnostics, "listing migration connections", err, nil)

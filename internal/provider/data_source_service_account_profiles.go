@@ -18,11 +18,6 @@ func newServiceAccountProfilesDataSource() datasource.DataSource {
 	return &serviceAccountProfilesDataSource{}
 }
 
-// serviceAccountProfilesPageSize is the page size asked of the service when
-// listing service account profiles; 0 leaves it to the service (100). Tests
-// lower it to cover lists that span several pages.
-var serviceAccountProfilesPageSize = 0
-
 type serviceAccountProfilesDataSource struct {
 	client *client.Client
 }
@@ -112,7 +107,9 @@ func (d *serviceAccountProfilesDataSource) Read(ctx context.Context, req datasou
 	list, err := d.client.ListServiceAccounts(ctx, client.Filter{
 		TenantID: cfg.TenantID.ValueString(),
 		Search:   cfg.Search.ValueString(),
-		PageSize: serviceAccountProfilesPageSize,
+		// listPageSize (data_source_tenants.go) is shared by the list data
+		// sources so tests can make every list span several pages.
+		PageSize: listPageSize,
 	})
 	if err != nil {
 		addError(&resp.Diagnostics, "listing service account profiles", err, nil)

@@ -105,8 +105,8 @@ func TestAccTenantDataSource_byName(t *testing.T) {
 				},
 			},
 			{
-				Config: testAccTenantDataSourceConfig_byName("Contos", ""),
-				ExpectError: regexp.MustCompile(`(?s)Tenant not found.*No tenant is named "Contos".*Tenants whose names contain it:.*"Contoso" \(microsoft, id .*"contoso\.com" \(google`),
+				Config:      testAccTenantDataSourceConfig_byName("Contos", ""),
+				ExpectError: tenantErrorPattern("Tenant not found", `No tenant is named "Contos".`, "Tenants whose names contain it:", `- "Contoso" (microsoft, id`, `- "contoso.com" (google, id`),
 			},
 			{
 				// Looked up by id, the tenant must be of the platform given.
@@ -116,15 +116,15 @@ data "aos_tenant" "by_id" {
   platform = "google"
 }
 `,
-				ExpectError: regexp.MustCompile(`(?s)Tenant of another platform.*is a microsoft tenant, not google`),
+				ExpectError: tenantErrorPattern("Tenant of another platform", "is a microsoft tenant, not google"),
 			},
 			{
 				Config:      testAccTenantDataSourceConfig_byName("nothing-like-it", ""),
-				ExpectError: regexp.MustCompile(`(?s)No tenant is named "nothing-like-it".*No tenant name contains it either`),
+				ExpectError: tenantErrorPattern(`No tenant is named "nothing-like-it".`, "No tenant name contains it either"),
 			},
 			{
 				Config:      testAccTenantDataSourceConfig_byName(devOtherTenant, ""),
-				ExpectError: regexp.MustCompile(`(?s)Tenant name is ambiguous.*2 tenants are named "fabrikam\.onmicrosoft\.com".*\(microsoft, id.*\(google, id.*Set platform`),
+				ExpectError: tenantErrorPattern("Tenant name is ambiguous", `2 tenants are named "fabrikam.onmicrosoft.com":`, "(microsoft, id", "(google, id", "Set platform to narrow the lookup"),
 			},
 			{
 				// The platform settles it.
@@ -150,11 +150,11 @@ func TestAccTenantDataSource_idOrName(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      `data "aos_tenant" "test" {}`,
-				ExpectError: regexp.MustCompile(`(?s)Invalid Attribute Combination.*id.*name`),
+				ExpectError: tenantErrorPattern("Missing Attribute Configuration", "Exactly one of these attributes must be configured: [id,name]"),
 			},
 			{
 				Config:      `data "aos_tenant" "test" { id = "00000000-0000-7000-8000-000000000000" }`,
-				ExpectError: regexp.MustCompile(`(?s)Tenant not found.*No tenant registration has the id "00000000-0000-7000-8000-000000000000"`),
+				ExpectError: tenantErrorPattern("Tenant not found", `No tenant registration has the id "00000000-0000-7000-8000-000000000000"`),
 			},
 			{
 				Config:      `data "aos_tenant" "test" {` + "\n" + `id = "a"` + "\n" + `name = "b"` + "\n}",

@@ -81,6 +81,13 @@ func snake(s string) string {
 // refusal that names a field is attached to that attribute.
 func addError(diags *diag.Diagnostics, action string, err error, overrides map[string]string) {
 	summary := "Error " + action
+	var timeoutErr *errConsentTimeout
+	if errors.As(err, &timeoutErr) {
+		// Not a failure of the service: nobody has consented yet. The
+		// message carries the URL to open.
+		diags.AddError(summary, timeoutErr.Error())
+		return
+	}
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
 		detail := apiErr.Error()

@@ -34,7 +34,11 @@ func TestMain(m *testing.M) {
 
 func runTests(m *testing.M) int {
 	if os.Getenv("TF_ACC") != "" {
-		in, err := aosdtest.Start(aosdtest.Options{})
+		// moto is the AWS IAM/STS endpoint of the Amazon tenant tests, and
+		// aosd verifies Amazon roles against it (see testAccStartMoto).
+		stsEndpoint, stopMoto := testAccStartMoto()
+		defer stopMoto()
+		in, err := aosdtest.Start(aosdtest.Options{STSEndpoint: stsEndpoint})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "starting aosd for acceptance tests:", err)
 			return 1

@@ -426,6 +426,7 @@ func (r *migrationConnectionResource) ModifyPlan(ctx context.Context, req resour
 	if resp.Diagnostics.HasError() || len(planned) != len(configured) {
 		return
 	}
+	dropped := false
 	for i, ap := range planned {
 		if !configured[i].ImpersonationUser.IsNull() || ap.ID.IsUnknown() {
 			continue
@@ -433,10 +434,17 @@ func (r *migrationConnectionResource) ModifyPlan(ctx context.Context, req resour
 		want := types.StringUnknown()
 		if user, ok := priorUser[ap.ID.ValueString()]; ok && (user == "" || !overrides[ap.ID.ValueString()]) {
 			want = types.StringValue(user)
+		} else if ok {
+			dropped = true
 		}
 		if !want.Equal(ap.ImpersonationUser) {
 			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("app_profile").AtListIndex(i).AtName("impersonation_user"), want)...)
 		}
+	}
+	// Dropping an override may be the only change, in which case the
+	// framework has not marked the modification time as changing yet.
+	if dropped {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("modified_time"), types.StringUnknown())...)
 	}
 }
 

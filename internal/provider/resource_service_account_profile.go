@@ -204,7 +204,7 @@ func (m *serviceAccountProfileModel) flatten(a *domain.ServiceAccount) {
 	m.AppPasswordWO = types.StringNull()
 }
 
-// formatTime renders a time for the state; the zero time (never happened)
+// credTime renders a time for the state; the zero time (never happened)
 // is an empty string rather than year 1.
 func credTime(t time.Time) string {
 	if t.IsZero() {
@@ -212,10 +212,6 @@ func credTime(t time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
-
-// saFieldNames points the service's field names at this resource's
-// arguments where the shared table does not.
-var saFieldNames = map[string]string{"mfa": "mfa_enabled"}
 
 // saSetFields are the API fields that are sets here: a refusal naming one
 // of their elements is shown on the whole set, which has no indexes.
@@ -278,7 +274,7 @@ func (r *serviceAccountProfileResource) ValidateConfig(ctx context.Context, req 
 	}
 }
 
-// known reports whether a configured string is set and known.
+// saKnown reports whether a configured string is set and known.
 func saKnown(v types.String) bool { return !v.IsNull() && !v.IsUnknown() }
 
 func (r *serviceAccountProfileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -313,7 +309,7 @@ func (r *serviceAccountProfileResource) Create(ctx context.Context, req resource
 	}
 	a, _, err := r.client.CreateServiceAccount(ctx, in)
 	if err != nil {
-		addError(&resp.Diagnostics, "creating service account profile "+plan.Name.ValueString(), apiErrorOnSets(err, saSetFields...), saFieldNames)
+		addError(&resp.Diagnostics, "creating service account profile "+plan.Name.ValueString(), apiErrorOnSets(err, saSetFields...), nil)
 		return
 	}
 	plan.flatten(a)
@@ -352,7 +348,7 @@ type saSecretPlan struct {
 	drift bool
 }
 
-// planSecrets decides whether the configured secret must be sent: its
+// saPlanSecrets decides whether the configured secret must be sent: its
 // version changed, the profile switches kind (the service drops the old
 // credential then), or the service holds a secret Terraform did not send.
 func saPlanSecrets(plan, state *serviceAccountProfileModel, applied int64, appliedKnown bool) saSecretPlan {
@@ -470,7 +466,7 @@ func (r *serviceAccountProfileResource) Update(ctx context.Context, req resource
 	if changed {
 		a, _, err = r.client.UpdateServiceAccount(ctx, id, in)
 		if err != nil {
-			addError(&resp.Diagnostics, "updating service account profile "+id, apiErrorOnSets(err, saSetFields...), saFieldNames)
+			addError(&resp.Diagnostics, "updating service account profile "+id, apiErrorOnSets(err, saSetFields...), nil)
 			return
 		}
 	} else if a, _, err = r.client.GetServiceAccount(ctx, id); err != nil {
@@ -535,7 +531,7 @@ func setAppliedSecretVersion(ctx context.Context, p credPrivateWriter, v int) di
 	return p.SetKey(ctx, privateAppliedSecretVersion, b)
 }
 
-// setStrings returns the elements of a set of strings, sorted so requests
+// credSetStrings returns the elements of a set of strings, sorted so requests
 // are stable.
 func credSetStrings(ctx context.Context, s types.Set) ([]string, diag.Diagnostics) {
 	out := []string{}

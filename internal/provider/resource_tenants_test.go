@@ -46,6 +46,17 @@ const (
 
 var tenantConsentURLPattern = regexp.MustCompile(`/dev/consent\?state=`)
 
+// tenantErrorPattern matches Terraform's output containing each part in
+// order. Terraform wraps long diagnostics, so a space in a part matches any
+// run of white space.
+func tenantErrorPattern(parts ...string) *regexp.Regexp {
+	q := make([]string, len(parts))
+	for i, p := range parts {
+		q[i] = strings.Join(strings.Fields(regexp.QuoteMeta(p)), `\s+`)
+	}
+	return regexp.MustCompile(`(?s)` + strings.Join(q, ".*"))
+}
+
 // Configurations.
 
 func testAccMicrosoftTenantConfig_basic(tenantDomain string) string {
@@ -449,7 +460,7 @@ func TestAccMicrosoftTenant_waitForConsentTimeout(t *testing.T) {
 		tfresource.TestStep{
 			// Nobody consents: the wait ends at the timeout with the URL.
 			Config:      testAccMicrosoftTenantConfig_wait(devTenant, "2s"),
-			ExpectError: regexp.MustCompile(`(?s)was not consented within.*/dev/consent\?state=.*terraform untaint`),
+			ExpectError: tenantErrorPattern("was not consented within", "/dev/consent?state=", "terraform untaint"),
 		},
 		tfresource.TestStep{
 			// The registration stays in the state (tainted, as Terraform
@@ -561,7 +572,7 @@ func TestAccMicrosoftTenant_deleteRefusedWhileRelatedData(t *testing.T) {
 		tfresource.TestStep{
 			Config:      config,
 			Destroy:     true,
-			ExpectError: regexp.MustCompile(`(?s)TenantHasRelatedData.*app profile "` + profileName + `"`),
+			ExpectError: tenantErrorPattern("Error removing Microsoft 365 tenant", "the tenant still has related data", "TenantHasRelatedData", `- app profile "`+profileName+`"`),
 		},
 		tfresource.TestStep{
 			PreConfig: func() {
@@ -581,8 +592,8 @@ func TestAccMicrosoftTenant_invalidAzureEnvironment(t *testing.T) {
 }
 
 func TestAccMicrosoftTenant_invalidSharePointURL(t *testing.T) {
-	testAccTenantPlanRefused(t, testAccMicrosoftTenantConfig_sharePoint(devTenant, "https://contoso.sharepoint.com/sites/admin"),
-		regexp.MustCompile(`(?s)sharepoint_admin_center_url.*must be https://<name>-admin\.sharepoint\.com`))
+	testAccTenantPlanRefused(t, testAccMicrosoftTenantConfig_sharePoint(devOtherTenant, "https://fabrikam.sharepoint.com/sites/admin"),
+		tenantErrorPattern("sharepoint_admin_center_url", "must be https://<name>-admin.sharepoint.com"))
 }
 
 func TestAccMicrosoftTenant_invalidDomain(t *testing.T) {
@@ -594,7 +605,8 @@ func TestAccMicrosoftTenant_invalidDomain(t *testing.T) {
 // 422 names the domain, so the error points at that argument.
 func TestAccMicrosoftTenant_governmentDomainMismatch(t *testing.T) {
 	testAccTenantPlanRefused(t, testAccMicrosoftTenantConfig_environment(devTenant, "us_government"),
-		regexp.MustCompile(`(?s)U\.S\. Government Microsoft 365 tenant is named by its original domain\s+ending in \.onmicrosoft\.us.*InvalidValue.*domain\s+=`))
+		tenantErrorPattern(`in resource "aos_microsoft_tenant" "test":`, `domain =`,
+			"a U.S. Government Microsoft 365 tenant is named by its original domain ending in .onmicrosoft.us", "HTTP 422, InvalidValue"))
 }
 
 // Google Workspace.
@@ -749,7 +761,7 @@ func TestAccSalesforceTenant_reconnectRecommended(t *testing.T) {
 }
 
 func TestAccSalesforceTenant_disappears(t *testing.T) {
-	testAccTenantDisappears(t, "aos_salesforce_tenant", salesforceTenantAddr, testAccSalesforceTenantConfig_basic(devSalesforceTenant))
+	testAccTenantDisappears(t, "aos_salesforce_tenant", salesforceTenantAddr, testAccSalesforceTenantConfig_basic("fabrikam.my.salesforce.com"))
 }
 
 func TestAccSalesforceTenant_invalidEnvironment(t *testing.T) {
@@ -763,10 +775,16 @@ func TestAccSalesforceTenant_invalidEnvironment(t *testing.T) {
 // observe; this checks it and the planned values directly.
 func TestConsentTenantModifyPlan_reconnectWarning(t *testing.T) {
 	ctx := context.Background()
-	r := newMicrosoftTenantResource().(*consentTenantResource)
+	r, ok := newMicrosoftTenantResource().(*consentTenantResource)
+	if !ok {
+		t.Fatal("aos_microsoft_tenant is not a consentTenantResource")
+	}
 	var sr resource.SchemaResponse
 	r.Schema(ctx, resource.SchemaRequest{}, &sr)
-	typ := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	typ, ok := sr.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	if !ok {
+		t.Fatal("the schema is not an object")
+	}
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)

@@ -161,6 +161,7 @@ func (s *Server) devBump(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.store.BumpPermissionVersion(r.Context(), platform)
+	s.perms.forget(platform)
 	if err != nil {
 		s.fail(w, r, err)
 		return

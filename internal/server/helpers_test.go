@@ -400,3 +400,16 @@ func mustParse(t testing.TB, der []byte) *x509.Certificate {
 	}
 	return c
 }
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
+
+func jsonID(t testing.TB, body []byte) string {
+	t.Helper()
+	var o struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(body, &o); err != nil || o.ID == "" {
+		t.Fatalf("no id in %s", body)
+	}
+	return o.ID
+}

@@ -54,6 +54,17 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
+	// encoding/json matches names ignoring case; the API's names are
+	// case-sensitive (additionalProperties: false in the document), so a
+	// key that matches only that way is an unknown field too. It is looked
+	// for first, so that {"Name": 1} is reported as the unknown field it is
+	// rather than as a wrongly typed name.
+	var doc any
+	if err := json.Unmarshal(body, &doc); err == nil {
+		if key := inexactKey(doc, reflect.TypeOf(v)); key != "" {
+			return unknownField(key)
+		}
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -61,15 +72,6 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 	}
 	if dec.More() {
 		return domain.BadRequest(domain.CodeBadRequest, "", "request body must hold exactly one JSON object")
-	}
-	// encoding/json matches names ignoring case; the API's names are
-	// case-sensitive (additionalProperties: false in the document), so a
-	// key that matched only that way is an unknown field too.
-	var doc any
-	if err := json.Unmarshal(body, &doc); err == nil {
-		if key := inexactKey(doc, reflect.TypeOf(v)); key != "" {
-			return unknownField(key)
-		}
 	}
 	return nil
 }

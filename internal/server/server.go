@@ -67,6 +67,7 @@ type Server struct {
 	tokenKey []byte
 	stateKey []byte
 	limiter  *limiter
+	perms    permissionCache
 	handler  http.Handler
 }
 

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/store"
@@ -45,22 +47,64 @@ func tenantRecord(org string, t *tenantDoc) *store.Record {
 // tenantView renders a stored tenant, working out reconnectRecommended
 // against the platform's current permission set.
 func (s *Server) tenantView(ctx context.Context, rec *store.Record, versions map[string]int) (*domain.Tenant, error) {
-	d, err := decodeDoc[tenantDoc](rec)
+	// Decoded as the API object alone: the containers and geo locations of
+	// the stored document are skipped, not built, on every read.
+	t, err := decodeDoc[domain.Tenant](rec)
 	if err != nil {
 		return nil, err
 	}
-	t := d.Tenant
 	t.ModifiedTime = rec.Modified
 	t.CreatedTime = rec.Created
 	cur, ok := versions[t.Platform]
 	if !ok {
-		if cur, err = s.store.PermissionVersion(ctx, t.Platform); err != nil {
+		if cur, err = s.perms.get(ctx, s.store, t.Platform); err != nil {
 			return nil, err
 		}
 		versions[t.Platform] = cur
 	}
 	t.ReconnectRecommended = t.Status == domain.StatusConnected && t.PermissionsVersion < cur
-	return &t, nil
+	return t, nil
+}
+
+// permissionCacheTTL bounds how stale the cached permission-set versions
+// may be when a bump happens outside this process (another replica, or
+// aosd permissions bump).
+const permissionCacheTTL = time.Second
+
+// permissionCache keeps the platforms' current permission-set versions for
+// tenant reads, which would otherwise query them on every GET. A bump
+// through this process clears it at once.
+type permissionCache struct {
+	mu      sync.Mutex
+	version map[string]int
+	read    map[string]time.Time
+}
+
+func (c *permissionCache) get(ctx context.Context, st store.Store, platform string) (int, error) {
+	c.mu.Lock()
+	v, ok := c.version[platform]
+	fresh := ok && time.Since(c.read[platform]) < permissionCacheTTL
+	c.mu.Unlock()
+	if fresh {
+		return v, nil
+	}
+	v, err := st.PermissionVersion(ctx, platform)
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	if c.version == nil {
+		c.version, c.read = map[string]int{}, map[string]time.Time{}
+	}
+	c.version[platform], c.read[platform] = v, time.Now()
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (c *permissionCache) forget(platform string) {
+	c.mu.Lock()
+	delete(c.version, platform)
+	c.mu.Unlock()
 }
 
 func (s *Server) loadTenant(ctx context.Context, rd store.Reader, org, id string) (*store.Record, *tenantDoc, error) {

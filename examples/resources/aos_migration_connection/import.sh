@@ -1,0 +1,2 @@
+# Migration connections are imported by id.
+terraform import aos_migration_connection.example 01a2051e-38df-7ee6-a3f4-aa254a796fd5
