@@ -83,5 +83,5 @@ fi
 grep -q "No changes" "$WORK/plan.txt" && echo "    No changes. The infrastructure matches the configuration."
 echo "==> Created"
 terraform state list
-terraform output -no-color
+
 echo "==> Demo complete"
