@@ -21,7 +21,9 @@ var _ datasource.DataSourceWithConfigure = (*requiredPermissionsDataSource)(nil)
 
 func init() { dataSources = append(dataSources, newRequiredPermissionsDataSource) }
 
-func newRequiredPermissionsDataSource() datasource.DataSource { return &requiredPermissionsDataSource{} }
+func newRequiredPermissionsDataSource() datasource.DataSource {
+	return &requiredPermissionsDataSource{}
+}
 
 // requiredPermissionsDataSource reports what connecting a tenant of one
 // platform requires, from the service's current permission set, so that

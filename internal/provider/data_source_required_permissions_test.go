@@ -32,6 +32,7 @@ func requiredPermissionsStringChecks(values []string) []knownvalue.Check {
 }
 
 func TestAccRequiredPermissionsDataSource_amazon(t *testing.T) {
+	testAccSkipUnlessAcc(t)
 	testAccPreCheck(t)
 	version := testAccAmazonCurrentVersion(t)
 	var policies []knownvalue.Check
@@ -76,6 +77,7 @@ func TestAccRequiredPermissionsDataSource_amazon(t *testing.T) {
 }
 
 func TestAccRequiredPermissionsDataSource_otherPlatforms(t *testing.T) {
+	testAccSkipUnlessAcc(t)
 	testAccPreCheck(t)
 	// The refused platform comes first: the test's final destroy uses the
 	// last step's configuration, which must be valid.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -512,7 +513,7 @@ func (r *amazonTenantResource) ModifyPlan(ctx context.Context, req resource.Modi
 		if ok && len(drift) > 0 {
 			resp.Diagnostics.AddAttributeWarning(path.Root("iam_drift"), "IAM role of Amazon tenant changed outside Terraform",
 				fmt.Sprintf("In AWS account %s, outside Terraform:\n  - %s\n\nApplying this plan repairs this: %s",
-					state.AccountID.ValueString(), strings.Join(drift, "\n  - "), amazonRepairSentence(drift)))
+					state.AccountID.ValueString(), strings.Join(drift, "\n  - "), amazonRepairSentence(drift, state.RoleName.ValueString())))
 			repair = true
 		}
 	}
@@ -554,11 +555,13 @@ func (r *amazonTenantResource) planTimeDrift(ctx context.Context, req resource.M
 	return drift, true
 }
 
-func amazonRepairSentence(drift []string) string {
-	for _, d := range drift {
-		if strings.Contains(d, "no longer exists") && strings.Contains(d, "IAM role") {
-			return "the role is created again with its trust policy and policies, and the service verifies it."
-		}
+// amazonRepairSentence says what the apply of a repair does. The drift is
+// known by its sentences only (refresh keeps them in iam_drift), so a
+// missing role is recognized by the sentence iam.Drift gives it.
+func amazonRepairSentence(drift []string, roleName string) string {
+	missing := iam.Drift{Kind: iam.DriftRoleMissing, Object: roleName}.String()
+	if slices.Contains(drift, missing) {
+		return "the role is created again with its trust policy and policies, and the service verifies it."
 	}
 	return "the trust policy, policy documents and attachments are brought back (UpdateAssumeRolePolicy, CreatePolicyVersion, " +
 		"AttachRolePolicy), and the service verifies the role."

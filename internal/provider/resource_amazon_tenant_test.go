@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,10 +107,14 @@ func testAccStartMoto() (stsEndpoint string, stop func()) {
 		"AWS_SHARED_CREDENTIALS_FILE": noFile,
 		"AWS_EC2_METADATA_DISABLED":   "true",
 	} {
-		os.Setenv(k, v)
+		if err := os.Setenv(k, v); err != nil {
+			fmt.Fprintln(os.Stderr, "setting", k, "for the Amazon tenant tests:", err)
+		}
 	}
 	for _, k := range []string{"AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"} {
-		os.Unsetenv(k)
+		if err := os.Unsetenv(k); err != nil {
+			fmt.Fprintln(os.Stderr, "unsetting", k, "for the Amazon tenant tests:", err)
+		}
 	}
 	return srv.URL(), testmoto.StopAll
 }
@@ -119,6 +124,7 @@ func testAccStartMoto() (stsEndpoint string, stop func()) {
 // service registers one AWS account once per organization).
 func testAccAmazonPreCheck(t *testing.T) *testmoto.Server {
 	t.Helper()
+	testAccSkipUnlessAcc(t)
 	testAccPreCheck(t)
 	s := testmoto.Start(t)
 	s.Reset(t)
@@ -133,6 +139,16 @@ func testAccAmazonPreCheck(t *testing.T) *testmoto.Server {
 		}
 	}
 	return s
+}
+
+// testAccSkipUnlessAcc skips a test that prepares fixtures before
+// resource.Test, which would otherwise skip it only later, when TF_ACC is
+// not set.
+func testAccSkipUnlessAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skipf("acceptance test: set %s=1 to run it", resource.EnvTfAcc)
+	}
 }
 
 // testAccAmazonUseTransport routes the resource's IAM requests through rt
@@ -155,7 +171,7 @@ resource "aos_amazon_tenant" "test" {
 
 // testAccAmazonTenantConfig_keys gives an access key and endpoints
 // explicitly.
-func testAccAmazonTenantConfig_keys(roleName, endpoint, keyID, secret string, version int, extra string) string {
+func testAccAmazonTenantConfig_keys(roleName, endpoint, keyID, secret string, version int) string {
 	return fmt.Sprintf(`
 resource "aos_amazon_tenant" "test" {
   role_name                    = %[1]q
@@ -164,9 +180,8 @@ resource "aos_amazon_tenant" "test" {
   access_key_id                = %[3]q
   secret_access_key_wo         = %[4]q
   secret_access_key_wo_version = %[5]d
-  %[6]s
 }
-`, roleName, endpoint, keyID, secret, version, extra)
+`, roleName, endpoint, keyID, secret, version)
 }
 
 func testAccAmazonRoleName() string { return acctest.RandomWithPrefix("tf-acc-role") }
@@ -246,7 +261,7 @@ func testAccCheckAmazonTenantDestroy(t *testing.T, admin *awsiam.Client, retaine
 				continue
 			}
 			if _, _, err := c.GetTenant(testCtx(t), rs.Primary.ID); !errors.Is(err, client.ErrNotFound) {
-				return fmt.Errorf("Amazon tenant %s still exists (%v)", rs.Primary.ID, err)
+				return fmt.Errorf("Amazon tenant %s still exists (%w)", rs.Primary.ID, err)
 			}
 		}
 		left, err := testAccAmazonIAMObjects(testCtx(t), admin)
@@ -296,8 +311,10 @@ func testAccCheckAmazonRole(t *testing.T, admin *awsiam.Client, roleName string)
 		if !slices.Equal(arns, wantARNs) {
 			return fmt.Errorf("attached policies %v, want %v", arns, wantARNs)
 		}
-		var version int
-		fmt.Sscan(attrs["permissions_version"], &version)
+		version, err := strconv.Atoi(attrs["permissions_version"])
+		if err != nil {
+			return fmt.Errorf("permissions_version %q: %w", attrs["permissions_version"], err)
+		}
 		for _, p := range domain.AmazonPolicies(version) {
 			doc := testAccAmazonDefaultDocument(t, admin, testAccAmazonPolicyARN(p.Name))
 			if w, _ := iam.NormalizePolicy(p.Document); doc != w {
@@ -446,7 +463,7 @@ func TestAccAmazonTenant_update(t *testing.T) {
 						_, err := admin.GetRole(testCtx(t), &awsiam.GetRoleInput{RoleName: aws.String(roleA)})
 						var nse *iamtypes.NoSuchEntityException
 						if !errors.As(err, &nse) {
-							return fmt.Errorf("old role %s: want NoSuchEntity, got %v", roleA, err)
+							return fmt.Errorf("old role %s: want NoSuchEntity, got %w", roleA, err)
 						}
 						return nil
 					},
@@ -483,7 +500,7 @@ func TestAccAmazonTenant_staticKeys(t *testing.T) {
 		CheckDestroy:             testAccCheckAmazonTenantDestroy(t, admin, false),
 		Steps: []resource.TestStep{
 			{
-				Config: testAccAmazonTenantConfig_keys(role, s.URL(), keyID, secret1, 1, ""),
+				Config: testAccAmazonTenantConfig_keys(role, s.URL(), keyID, secret1, 1),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(amazonAddr, tfjsonpath.New("access_key_id"), knownvalue.StringExact(keyID)),
 					statecheck.ExpectKnownValue(amazonAddr, tfjsonpath.New("secret_access_key_wo"), knownvalue.Null()),
@@ -503,12 +520,12 @@ func TestAccAmazonTenant_staticKeys(t *testing.T) {
 						t.Fatal(err)
 					}
 				},
-				Config:           testAccAmazonTenantConfig_keys(role, s.URL(), keyID, secret1, 1, ""),
+				Config:           testAccAmazonTenantConfig_keys(role, s.URL(), keyID, secret1, 1),
 				ConfigPlanChecks: amazonRepairPlan(),
 				Check:            resource.ComposeTestCheckFunc(testAccCheckNoSecretInState(secret1), testAccCheckAmazonRole(t, admin, role)),
 			},
 			{
-				Config: testAccAmazonTenantConfig_keys(role, s.URL(), keyID, secret2, 2, ""),
+				Config: testAccAmazonTenantConfig_keys(role, s.URL(), keyID, secret2, 2),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(amazonAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(amazonAddr, tfjsonpath.New("secret_access_key_wo_version"), knownvalue.Int64Exact(2)),
@@ -781,7 +798,7 @@ func TestAccAmazonTenant_wrongKeys(t *testing.T) {
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{
-						Config:      testAccAmazonTenantConfig_keys(testAccAmazonRoleName(), a.URL(), key, bad, 1, ""),
+						Config:      testAccAmazonTenantConfig_keys(testAccAmazonRoleName(), a.URL(), key, bad, 1),
 						ExpectError: regexp.MustCompile(`(?s)AWS rejected the access key.*access key is not valid`),
 					},
 				},
@@ -817,7 +834,7 @@ func TestAccAmazonTenant_missingCreateRole(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				Config:      testAccAmazonTenantConfig_keys(testAccAmazonRoleName(), a.URL(), user.AccessKeyID, user.SecretAccessKey, 1, ""),
+				Config:      testAccAmazonTenantConfig_keys(testAccAmazonRoleName(), a.URL(), user.AccessKeyID, user.SecretAccessKey, 1),
 				ExpectError: regexp.MustCompile(`(?s)not allowed to call iam:CreateRole.*Add iam:CreateRole`),
 			},
 		},

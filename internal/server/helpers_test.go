@@ -413,3 +413,10 @@ func jsonID(t testing.TB, body []byte) string {
 	}
 	return o.ID
 }
+
+// onBackends runs f as subtests on SQLite and on PostgreSQL, for the rules
+// the database enforces (references, unique keys, versions, idempotency).
+func onBackends(t *testing.T, f func(t *testing.T, o aosdtest.Options)) {
+	t.Run("sqlite", func(t *testing.T) { f(t, aosdtest.Options{}) })
+	t.Run("postgres", func(t *testing.T) { f(t, aosdtest.Options{Database: testpg.URL(t)}) })
+}

@@ -153,56 +153,58 @@ func TestTenantConsentRules(t *testing.T) {
 // TestTenantRemovalRefusedWhileRelatedDataExists: 409 TenantHasRelatedData
 // listing every app profile, service account profile and connection.
 func TestTenantRemovalRefusedWhileRelatedDataExists(t *testing.T) {
-	e := startEnv(t, aosdtest.Options{})
-	c := e.c
-	tn := connectTenant(t, c, domain.PlatformMicrosoft, contoso, contosoAdmin)
-	app := appProfile(t, c, domain.AppProfileWrite{Name: ptr("Backup app"), TenantID: &tn.ID, Type: ptr(domain.AppTypeMicrosoft365)}, contosoAdmin)
-	sa := serviceAccount(t, c, tn.ID, "Backup account", svcBackup, svcBackupPw)
-	conn := must[domain.Connection](t)(c.CreateConnection(ctxb, domain.ConnectionWrite{Name: ptr("Groups"), Type: ptr("microsoft_365_groups"), TenantID: &tn.ID,
-		AppProfiles: &[]domain.ConnectionAppProfile{{ID: app.ID}}, ServiceAccountAuthentication: ptr("legacy"), ServiceAccountIDs: &[]string{sa.ID}}))
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		e := startEnv(t, o)
+		c := e.c
+		tn := connectTenant(t, c, domain.PlatformMicrosoft, contoso, contosoAdmin)
+		app := appProfile(t, c, domain.AppProfileWrite{Name: ptr("Backup app"), TenantID: &tn.ID, Type: ptr(domain.AppTypeMicrosoft365)}, contosoAdmin)
+		sa := serviceAccount(t, c, tn.ID, "Backup account", svcBackup, svcBackupPw)
+		conn := must[domain.Connection](t)(c.CreateConnection(ctxb, domain.ConnectionWrite{Name: ptr("Groups"), Type: ptr("microsoft_365_groups"), TenantID: &tn.ID,
+			AppProfiles: &[]domain.ConnectionAppProfile{{ID: app.ID}}, ServiceAccountAuthentication: ptr("legacy"), ServiceAccountIDs: &[]string{sa.ID}}))
 
-	related := func() []domain.Related {
-		t.Helper()
-		ae := wantErr(t, c.DeleteTenant(ctxb, tn.ID), http.StatusConflict, domain.CodeTenantHasRelatedData, "")
-		return ae.Related
-	}
-	has := func(rel []domain.Related, kind, id, name string) bool {
-		return slices.Contains(rel, domain.Related{Kind: kind, ID: id, Name: name})
-	}
-	rel := related()
-	if len(rel) != 3 || !has(rel, "app_profile", app.ID, app.Name) || !has(rel, "service_account", sa.ID, sa.Name) || !has(rel, "connection", conn.ID, conn.Name) {
-		t.Fatalf("related = %+v, want the app profile, the service account profile and the connection", rel)
-	}
-	// The app profile and service account are in use by the connection.
-	ae := wantErr(t, c.DeleteAppProfile(ctxb, app.ID), http.StatusConflict, domain.CodeAppProfileInUse, "")
-	if !has(ae.Related, "connection", conn.ID, conn.Name) {
-		t.Errorf("app profile delete: related = %+v", ae.Related)
-	}
-	ae = wantErr(t, c.DeleteServiceAccount(ctxb, sa.ID), http.StatusConflict, domain.CodeInUse, "")
-	if !has(ae.Related, "connection", conn.ID, conn.Name) {
-		t.Errorf("service account delete: related = %+v", ae.Related)
-	}
-	// Clean up one by one; the list shrinks until the delete succeeds.
-	if err := c.DeleteConnection(ctxb, conn.ID); err != nil {
-		t.Fatal(err)
-	}
-	if rel := related(); len(rel) != 2 || has(rel, "connection", conn.ID, conn.Name) {
-		t.Fatalf("related after the connection went = %+v", rel)
-	}
-	if err := c.DeleteAppProfile(ctxb, app.ID); err != nil {
-		t.Fatal(err)
-	}
-	if rel := related(); len(rel) != 1 || !has(rel, "service_account", sa.ID, sa.Name) {
-		t.Fatalf("related after the app profile went = %+v", rel)
-	}
-	if err := c.DeleteServiceAccount(ctxb, sa.ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := c.DeleteTenant(ctxb, tn.ID); err != nil {
-		t.Fatalf("delete of a tenant without related data: %v", err)
-	}
-	_, _, err := c.GetTenant(ctxb, tn.ID)
-	wantErr(t, err, http.StatusNotFound, domain.CodeNotFound, "")
+		related := func() []domain.Related {
+			t.Helper()
+			ae := wantErr(t, c.DeleteTenant(ctxb, tn.ID), http.StatusConflict, domain.CodeTenantHasRelatedData, "")
+			return ae.Related
+		}
+		has := func(rel []domain.Related, kind, id, name string) bool {
+			return slices.Contains(rel, domain.Related{Kind: kind, ID: id, Name: name})
+		}
+		rel := related()
+		if len(rel) != 3 || !has(rel, "app_profile", app.ID, app.Name) || !has(rel, "service_account", sa.ID, sa.Name) || !has(rel, "connection", conn.ID, conn.Name) {
+			t.Fatalf("related = %+v, want the app profile, the service account profile and the connection", rel)
+		}
+		// The app profile and service account are in use by the connection.
+		ae := wantErr(t, c.DeleteAppProfile(ctxb, app.ID), http.StatusConflict, domain.CodeAppProfileInUse, "")
+		if !has(ae.Related, "connection", conn.ID, conn.Name) {
+			t.Errorf("app profile delete: related = %+v", ae.Related)
+		}
+		ae = wantErr(t, c.DeleteServiceAccount(ctxb, sa.ID), http.StatusConflict, domain.CodeInUse, "")
+		if !has(ae.Related, "connection", conn.ID, conn.Name) {
+			t.Errorf("service account delete: related = %+v", ae.Related)
+		}
+		// Clean up one by one; the list shrinks until the delete succeeds.
+		if err := c.DeleteConnection(ctxb, conn.ID); err != nil {
+			t.Fatal(err)
+		}
+		if rel := related(); len(rel) != 2 || has(rel, "connection", conn.ID, conn.Name) {
+			t.Fatalf("related after the connection went = %+v", rel)
+		}
+		if err := c.DeleteAppProfile(ctxb, app.ID); err != nil {
+			t.Fatal(err)
+		}
+		if rel := related(); len(rel) != 1 || !has(rel, "service_account", sa.ID, sa.Name) {
+			t.Fatalf("related after the app profile went = %+v", rel)
+		}
+		if err := c.DeleteServiceAccount(ctxb, sa.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.DeleteTenant(ctxb, tn.ID); err != nil {
+			t.Fatalf("delete of a tenant without related data: %v", err)
+		}
+		_, _, err := c.GetTenant(ctxb, tn.ID)
+		wantErr(t, err, http.StatusNotFound, domain.CodeNotFound, "")
+	})
 }
 
 // TestReconnectRecommended: a permission-set bump marks connected tenants
@@ -562,9 +564,7 @@ func TestAppProfileStates(t *testing.T) {
 	t.Run("consent user disabled", func(t *testing.T) {
 		a := appProfile(t, c, domain.AppProfileWrite{Name: ptr("delegated disabled"), TenantID: &tn.ID, Type: ptr(domain.AppTypeDelegatedApp), ConsentMethod: ptr("user")}, delegateUser)
 		status(t, a.ID, domain.StatusActive, "")
-		if err := c.DevSetUser(ctxb, delegateUser, client.DevUserChange{Enabled: ptr(false)}); err != nil {
-			t.Fatal(err)
-		}
+		setUser(t, delegateUser, client.DevUserChange{Enabled: ptr(false)}, client.DevUserChange{Enabled: ptr(true)})
 		status(t, a.ID, domain.StatusInvalid, domain.ReasonUserUnavailable)
 		// A disabled user cannot consent again.
 		_ = must[domain.AppProfile](t)(c.ReauthorizeAppProfile(ctxb, a.ID))
@@ -608,108 +608,110 @@ func TestAppProfileStates(t *testing.T) {
 // profile's cloud; delete refused while users or groups added through it
 // exist.
 func TestPartnerAppProfiles(t *testing.T) {
-	e := startEnv(t, aosdtest.Options{})
-	c := e.c
-	t.Run("consent rules", func(t *testing.T) {
-		for i, tc := range []struct {
-			cloud, login string
-			code, field  string
-		}{
-			{"global", adele, domain.CodeConsentUserNotAdmin, "login"},
-			{"global", "disabled.admin@contoso.onmicrosoft.com", domain.CodeConsentUserDisabled, "login"},
-			{"global", "nobody@example.com", domain.CodeConsentUserUnknown, "login"},
-			{"us_government", contosoAdmin, domain.CodeEnvironmentMismatch, "cloud"},
-			{"global", "admin@contosogov.onmicrosoft.us", domain.CodeEnvironmentMismatch, "cloud"},
-			{"global", contosoAdmin, "", ""},
-			{"us_government", "admin@contosogov.onmicrosoft.us", "", ""},
-		} {
-			pp := must[domain.PartnerAppProfile](t)(c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("consent " + string(rune('a'+i))), Cloud: &tc.cloud}))
-			err := c.DevConsent(ctxb, pp.ID, tc.login)
-			got := must[domain.PartnerAppProfile](t)(c.GetPartnerAppProfile(ctxb, pp.ID))
-			if tc.code != "" {
-				wantErr(t, err, http.StatusUnprocessableEntity, tc.code, tc.field)
-				if got.Status != domain.StatusPendingConsent {
-					t.Errorf("%s/%s: refused consent left status %q", tc.cloud, tc.login, got.Status)
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		e := startEnv(t, o)
+		c := e.c
+		t.Run("consent rules", func(t *testing.T) {
+			for i, tc := range []struct {
+				cloud, login string
+				code, field  string
+			}{
+				{"global", adele, domain.CodeConsentUserNotAdmin, "login"},
+				{"global", "disabled.admin@contoso.onmicrosoft.com", domain.CodeConsentUserDisabled, "login"},
+				{"global", "nobody@example.com", domain.CodeConsentUserUnknown, "login"},
+				{"us_government", contosoAdmin, domain.CodeEnvironmentMismatch, "cloud"},
+				{"global", "admin@contosogov.onmicrosoft.us", domain.CodeEnvironmentMismatch, "cloud"},
+				{"global", contosoAdmin, "", ""},
+				{"us_government", "admin@contosogov.onmicrosoft.us", "", ""},
+			} {
+				pp := must[domain.PartnerAppProfile](t)(c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("consent " + string(rune('a'+i))), Cloud: &tc.cloud}))
+				err := c.DevConsent(ctxb, pp.ID, tc.login)
+				got := must[domain.PartnerAppProfile](t)(c.GetPartnerAppProfile(ctxb, pp.ID))
+				if tc.code != "" {
+					wantErr(t, err, http.StatusUnprocessableEntity, tc.code, tc.field)
+					if got.Status != domain.StatusPendingConsent {
+						t.Errorf("%s/%s: refused consent left status %q", tc.cloud, tc.login, got.Status)
+					}
+					continue
 				}
-				continue
+				if err != nil || got.Status != domain.StatusActive || got.ConsentUser != tc.login {
+					t.Errorf("%s/%s: %v, status %q consentUser %q", tc.cloud, tc.login, err, got.Status, got.ConsentUser)
+				}
 			}
-			if err != nil || got.Status != domain.StatusActive || got.ConsentUser != tc.login {
-				t.Errorf("%s/%s: %v, status %q consentUser %q", tc.cloud, tc.login, err, got.Status, got.ConsentUser)
+			_, _, err := c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("bad cloud"), Cloud: ptr("china")})
+			wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidValue, "cloud")
+			_, _, err = c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("  ")})
+			wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeRequired, "name")
+		})
+		t.Run("rename, cloud is fixed, re-authorize after expiry", func(t *testing.T) {
+			pp := must[domain.PartnerAppProfile](t)(c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("rename me")}))
+			if pp.Cloud != "global" {
+				t.Errorf("default cloud %q", pp.Cloud)
 			}
-		}
-		_, _, err := c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("bad cloud"), Cloud: ptr("china")})
-		wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidValue, "cloud")
-		_, _, err = c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("  ")})
-		wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeRequired, "name")
-	})
-	t.Run("rename, cloud is fixed, re-authorize after expiry", func(t *testing.T) {
-		pp := must[domain.PartnerAppProfile](t)(c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("rename me")}))
-		if pp.Cloud != "global" {
-			t.Errorf("default cloud %q", pp.Cloud)
-		}
-		if err := c.DevConsent(ctxb, pp.ID, contosoAdmin); err != nil {
-			t.Fatal(err)
-		}
-		got := must[domain.PartnerAppProfile](t)(c.UpdatePartnerAppProfile(ctxb, pp.ID, domain.PartnerAppProfileWrite{Name: ptr("renamed")}))
-		if got.Name != "renamed" || got.Status != domain.StatusActive {
-			t.Errorf("after rename: %q %q", got.Name, got.Status)
-		}
-		_, _, err := c.UpdatePartnerAppProfile(ctxb, pp.ID, domain.PartnerAppProfileWrite{Cloud: ptr("us_government")})
-		wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidValue, "cloud")
-		if err := c.DevExpireAuthorization(ctxb, pp.ID); err != nil {
-			t.Fatal(err)
-		}
-		if g := must[domain.PartnerAppProfile](t)(c.GetPartnerAppProfile(ctxb, pp.ID)); g.Status != domain.StatusAuthorizationExpired {
-			t.Fatalf("status %q", g.Status)
-		}
-		if g := must[domain.PartnerAppProfile](t)(c.ReauthorizePartnerAppProfile(ctxb, pp.ID)); g.Status != domain.StatusPendingConsent {
-			t.Fatalf("after reauthorize: %q", g.Status)
-		}
-		if err := c.DevConsent(ctxb, pp.ID, contosoAdmin); err != nil {
-			t.Fatal(err)
-		}
-	})
-	t.Run("delete refused while users or groups exist", func(t *testing.T) {
-		pp := must[domain.PartnerAppProfile](t)(c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("with users")}))
-		_, err := c.AddPartnerUser(ctxb, pp.ID, adele, "user")
-		wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidState, "partnerAppProfileId")
-		if err := c.DevConsent(ctxb, pp.ID, contosoAdmin); err != nil {
-			t.Fatal(err)
-		}
-		u, err := c.AddPartnerUser(ctxb, pp.ID, adele, "user")
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := c.AddPartnerUser(ctxb, pp.ID, "sales@contoso.onmicrosoft.com", "group")
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = c.AddPartnerUser(ctxb, pp.ID, "x@contoso.onmicrosoft.com", "device")
-		wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidValue, "kind")
-		ae := wantErr(t, c.DeletePartnerAppProfile(ctxb, pp.ID), http.StatusConflict, domain.CodePartnerProfileHasUsers, "")
-		ids := []string{}
-		for _, r := range ae.Related {
-			ids = append(ids, r.ID)
-		}
-		slices.Sort(ids)
-		want := []string{u.ID, g.ID}
-		slices.Sort(want)
-		if !slices.Equal(ids, want) {
-			t.Fatalf("related = %+v, want the user and the group", ae.Related)
-		}
-		if err := c.RemovePartnerUser(ctxb, pp.ID, u.ID); err != nil {
-			t.Fatal(err)
-		}
-		ae = wantErr(t, c.DeletePartnerAppProfile(ctxb, pp.ID), http.StatusConflict, domain.CodePartnerProfileHasUsers, "")
-		if len(ae.Related) != 1 || ae.Related[0].ID != g.ID || ae.Related[0].Name != "sales@contoso.onmicrosoft.com" {
-			t.Fatalf("related = %+v, want only the group", ae.Related)
-		}
-		if err := c.RemovePartnerUser(ctxb, pp.ID, g.ID); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.DeletePartnerAppProfile(ctxb, pp.ID); err != nil {
-			t.Fatalf("delete without users: %v", err)
-		}
+			if err := c.DevConsent(ctxb, pp.ID, contosoAdmin); err != nil {
+				t.Fatal(err)
+			}
+			got := must[domain.PartnerAppProfile](t)(c.UpdatePartnerAppProfile(ctxb, pp.ID, domain.PartnerAppProfileWrite{Name: ptr("renamed")}))
+			if got.Name != "renamed" || got.Status != domain.StatusActive {
+				t.Errorf("after rename: %q %q", got.Name, got.Status)
+			}
+			_, _, err := c.UpdatePartnerAppProfile(ctxb, pp.ID, domain.PartnerAppProfileWrite{Cloud: ptr("us_government")})
+			wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidValue, "cloud")
+			if err := c.DevExpireAuthorization(ctxb, pp.ID); err != nil {
+				t.Fatal(err)
+			}
+			if g := must[domain.PartnerAppProfile](t)(c.GetPartnerAppProfile(ctxb, pp.ID)); g.Status != domain.StatusAuthorizationExpired {
+				t.Fatalf("status %q", g.Status)
+			}
+			if g := must[domain.PartnerAppProfile](t)(c.ReauthorizePartnerAppProfile(ctxb, pp.ID)); g.Status != domain.StatusPendingConsent {
+				t.Fatalf("after reauthorize: %q", g.Status)
+			}
+			if err := c.DevConsent(ctxb, pp.ID, contosoAdmin); err != nil {
+				t.Fatal(err)
+			}
+		})
+		t.Run("delete refused while users or groups exist", func(t *testing.T) {
+			pp := must[domain.PartnerAppProfile](t)(c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("with users")}))
+			_, err := c.AddPartnerUser(ctxb, pp.ID, adele, "user")
+			wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidState, "partnerAppProfileId")
+			if err := c.DevConsent(ctxb, pp.ID, contosoAdmin); err != nil {
+				t.Fatal(err)
+			}
+			u, err := c.AddPartnerUser(ctxb, pp.ID, adele, "user")
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := c.AddPartnerUser(ctxb, pp.ID, "sales@contoso.onmicrosoft.com", "group")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.AddPartnerUser(ctxb, pp.ID, "x@contoso.onmicrosoft.com", "device")
+			wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidValue, "kind")
+			ae := wantErr(t, c.DeletePartnerAppProfile(ctxb, pp.ID), http.StatusConflict, domain.CodePartnerProfileHasUsers, "")
+			ids := []string{}
+			for _, r := range ae.Related {
+				ids = append(ids, r.ID)
+			}
+			slices.Sort(ids)
+			want := []string{u.ID, g.ID}
+			slices.Sort(want)
+			if !slices.Equal(ids, want) {
+				t.Fatalf("related = %+v, want the user and the group", ae.Related)
+			}
+			if err := c.RemovePartnerUser(ctxb, pp.ID, u.ID); err != nil {
+				t.Fatal(err)
+			}
+			ae = wantErr(t, c.DeletePartnerAppProfile(ctxb, pp.ID), http.StatusConflict, domain.CodePartnerProfileHasUsers, "")
+			if len(ae.Related) != 1 || ae.Related[0].ID != g.ID || ae.Related[0].Name != "sales@contoso.onmicrosoft.com" {
+				t.Fatalf("related = %+v, want only the group", ae.Related)
+			}
+			if err := c.RemovePartnerUser(ctxb, pp.ID, g.ID); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.DeletePartnerAppProfile(ctxb, pp.ID); err != nil {
+				t.Fatalf("delete without users: %v", err)
+			}
+		})
 	})
 }
 

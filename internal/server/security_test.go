@@ -217,105 +217,107 @@ func TestScopesEnforced(t *testing.T) {
 // organization A's objects: 404 on every route that names one, and lists
 // never show them.
 func TestOrganizationsIsolated(t *testing.T) {
-	e := startEnv(t, aosdtest.Options{})
-	a := makeFixture(t, e.c)
-	bid, bsecret, err := e.in.NewClient("org-b", domain.ScopeReadWrite)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cb := e.newClient(t, bid, bsecret)
-	btok := e.token(t, bid, bsecret, "")
-	atok := e.token(t, e.in.ClientID, e.in.ClientSecret, "")
-	etags := map[string]string{}
-	for _, p := range []string{"/v1/tenants/" + a.tenant, "/v1/app-profiles/" + a.app, "/v1/partner-app-profiles/" + a.partner,
-		"/v1/service-accounts/" + a.sa, "/v1/connections/" + a.conn} {
-		etags[p] = e.do(t, http.MethodGet, p, atok, nil).header.Get("ETag")
-	}
-
-	checked := 0
-	for _, op := range operations(t, a, "/v1/") {
-		if !strings.Contains(op.template, "{") || strings.HasPrefix(op.template, "/v1/platforms/") {
-			continue // collections are checked below; permission sets are global
-		}
-		body := any("{}")
-		if op.method == http.MethodPost && strings.HasSuffix(op.template, "/users") {
-			body = map[string]string{"principal": "x@contoso.onmicrosoft.com", "kind": "user"}
-		}
-		if op.method == http.MethodGet || op.method == http.MethodDelete {
-			body = nil
-		}
-		r := e.do(t, op.method, op.path, btok, body)
-		checked++
-		if r.status != http.StatusNotFound || r.errorBody(t).Error.Code != domain.CodeNotFound {
-			t.Errorf("org B %s %s: HTTP %d %s, want 404", op.method, op.template, r.status, r.body)
-		}
-		if strings.Contains(string(r.body), "fixture") {
-			t.Errorf("org B %s %s: the answer names A's object: %s", op.method, op.template, r.body)
-		}
-	}
-	if checked < 20 {
-		t.Fatalf("checked only %d operations", checked)
-	}
-	// The dev API is scoped too.
-	for _, id := range []string{a.pendingApp, a.app, a.partner} {
-		if r := e.do(t, http.MethodPost, "/dev/v1/consent", btok, map[string]string{"objectId": id, "login": contosoAdmin}); r.status != http.StatusNotFound {
-			t.Errorf("org B consenting A's %s: HTTP %d %s", id, r.status, r.body)
-		}
-		if r := e.do(t, http.MethodPost, "/dev/v1/expire-authorization", btok, map[string]string{"objectId": id}); r.status != http.StatusNotFound {
-			t.Errorf("org B expiring A's %s: HTTP %d %s", id, r.status, r.body)
-		}
-	}
-	// A's objects are untouched.
-	for p, tag := range etags {
-		if r := e.do(t, http.MethodGet, p, atok, nil); r.status != http.StatusOK || r.header.Get("ETag") != tag {
-			t.Errorf("%s after org B's attempts: HTTP %d, ETag %s -> %s", p, r.status, tag, r.header.Get("ETag"))
-		}
-	}
-
-	// B registers the same platform tenant in its own organization and
-	// builds its own objects; lists never show A's.
-	b := makeFixture(t, cb)
-	aIDs := []string{a.tenant, a.app, a.partner, a.partnerUser, a.sa, a.conn, a.pendingApp}
-	lists := map[string]func() ([]string, error){
-		"tenants": func() ([]string, error) { return ids(cb.ListTenants(ctxb, client.Filter{})) },
-		"tenants of A's tenant platform and name": func() ([]string, error) {
-			return ids(cb.ListTenants(ctxb, client.Filter{Platform: domain.PlatformMicrosoft, Search: "contoso"}))
-		},
-		"app profiles":                   func() ([]string, error) { return ids(cb.ListAppProfiles(ctxb, client.Filter{})) },
-		"app profiles of A's tenant":     func() ([]string, error) { return ids(cb.ListAppProfiles(ctxb, client.Filter{TenantID: a.tenant})) },
-		"partner app profiles":           func() ([]string, error) { return ids(cb.ListPartnerAppProfiles(ctxb, client.Filter{})) },
-		"service accounts":               func() ([]string, error) { return ids(cb.ListServiceAccounts(ctxb, client.Filter{})) },
-		"service accounts of A's tenant": func() ([]string, error) { return ids(cb.ListServiceAccounts(ctxb, client.Filter{TenantID: a.tenant})) },
-		"connections":                    func() ([]string, error) { return ids(cb.ListConnections(ctxb, client.Filter{})) },
-		"connections of A's tenant":      func() ([]string, error) { return ids(cb.ListConnections(ctxb, client.Filter{TenantID: a.tenant})) },
-	}
-	for name, list := range lists {
-		got, err := list()
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		e := startEnv(t, o)
+		a := makeFixture(t, e.c)
+		bid, bsecret, err := e.in.NewClient("org-b", domain.ScopeReadWrite)
 		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+			t.Fatal(err)
 		}
-		for _, id := range got {
-			if slices.Contains(aIDs, id) {
-				t.Errorf("org B's list of %s shows A's %s", name, id)
+		cb := e.newClient(t, bid, bsecret)
+		btok := e.token(t, bid, bsecret, "")
+		atok := e.token(t, e.in.ClientID, e.in.ClientSecret, "")
+		etags := map[string]string{}
+		for _, p := range []string{"/v1/tenants/" + a.tenant, "/v1/app-profiles/" + a.app, "/v1/partner-app-profiles/" + a.partner,
+			"/v1/service-accounts/" + a.sa, "/v1/connections/" + a.conn} {
+			etags[p] = e.do(t, http.MethodGet, p, atok, nil).header.Get("ETag")
+		}
+
+		checked := 0
+		for _, op := range operations(t, a, "/v1/") {
+			if !strings.Contains(op.template, "{") || strings.HasPrefix(op.template, "/v1/platforms/") {
+				continue // collections are checked below; permission sets are global
+			}
+			body := any("{}")
+			if op.method == http.MethodPost && strings.HasSuffix(op.template, "/users") {
+				body = map[string]string{"principal": "x@contoso.onmicrosoft.com", "kind": "user"}
+			}
+			if op.method == http.MethodGet || op.method == http.MethodDelete {
+				body = nil
+			}
+			r := e.do(t, op.method, op.path, btok, body)
+			checked++
+			if r.status != http.StatusNotFound || r.errorBody(t).Error.Code != domain.CodeNotFound {
+				t.Errorf("org B %s %s: HTTP %d %s, want 404", op.method, op.template, r.status, r.body)
+			}
+			if strings.Contains(string(r.body), "fixture") {
+				t.Errorf("org B %s %s: the answer names A's object: %s", op.method, op.template, r.body)
 			}
 		}
-	}
-	if got, _ := ids(cb.ListTenants(ctxb, client.Filter{})); !slices.Equal(got, []string{b.tenant}) {
-		t.Errorf("org B's tenants = %v, want only %s", got, b.tenant)
-	}
-	// References across organizations do not resolve.
-	_, _, err = cb.CreateAppProfile(ctxb, domain.AppProfileWrite{Name: ptr("x"), TenantID: &a.tenant, Type: ptr(domain.AppTypeMicrosoft365)})
-	wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeNotFound, "tenantId")
-	_, _, err = cb.CreateConnection(ctxb, domain.ConnectionWrite{Name: ptr("x"), Type: ptr("microsoft_365_groups"), TenantID: &b.tenant,
-		AppProfiles: &[]domain.ConnectionAppProfile{{ID: a.app}}})
-	wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeNotFound, "appProfiles[0].id")
-	_, _, err = cb.CreateConnection(ctxb, domain.ConnectionWrite{Name: ptr("y"), Type: ptr("microsoft_365_groups"), TenantID: &b.tenant,
-		ServiceAccountAuthentication: ptr("legacy"), ServiceAccountIDs: &[]string{a.sa}})
-	wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeNotFound, "serviceAccountIds[0]")
-	// A's partner user cannot be removed through B's profile either.
-	if r := e.do(t, http.MethodDelete, "/v1/partner-app-profiles/"+b.partner+"/users/"+a.partnerUser, btok, nil); r.status != http.StatusNotFound {
-		t.Errorf("org B removing A's partner user through its own profile: HTTP %d", r.status)
-	}
+		if checked < 20 {
+			t.Fatalf("checked only %d operations", checked)
+		}
+		// The dev API is scoped too.
+		for _, id := range []string{a.pendingApp, a.app, a.partner} {
+			if r := e.do(t, http.MethodPost, "/dev/v1/consent", btok, map[string]string{"objectId": id, "login": contosoAdmin}); r.status != http.StatusNotFound {
+				t.Errorf("org B consenting A's %s: HTTP %d %s", id, r.status, r.body)
+			}
+			if r := e.do(t, http.MethodPost, "/dev/v1/expire-authorization", btok, map[string]string{"objectId": id}); r.status != http.StatusNotFound {
+				t.Errorf("org B expiring A's %s: HTTP %d %s", id, r.status, r.body)
+			}
+		}
+		// A's objects are untouched.
+		for p, tag := range etags {
+			if r := e.do(t, http.MethodGet, p, atok, nil); r.status != http.StatusOK || r.header.Get("ETag") != tag {
+				t.Errorf("%s after org B's attempts: HTTP %d, ETag %s -> %s", p, r.status, tag, r.header.Get("ETag"))
+			}
+		}
+
+		// B registers the same platform tenant in its own organization and
+		// builds its own objects; lists never show A's.
+		b := makeFixture(t, cb)
+		aIDs := []string{a.tenant, a.app, a.partner, a.partnerUser, a.sa, a.conn, a.pendingApp}
+		lists := map[string]func() ([]string, error){
+			"tenants": func() ([]string, error) { return ids(cb.ListTenants(ctxb, client.Filter{})) },
+			"tenants of A's tenant platform and name": func() ([]string, error) {
+				return ids(cb.ListTenants(ctxb, client.Filter{Platform: domain.PlatformMicrosoft, Search: "contoso"}))
+			},
+			"app profiles":                   func() ([]string, error) { return ids(cb.ListAppProfiles(ctxb, client.Filter{})) },
+			"app profiles of A's tenant":     func() ([]string, error) { return ids(cb.ListAppProfiles(ctxb, client.Filter{TenantID: a.tenant})) },
+			"partner app profiles":           func() ([]string, error) { return ids(cb.ListPartnerAppProfiles(ctxb, client.Filter{})) },
+			"service accounts":               func() ([]string, error) { return ids(cb.ListServiceAccounts(ctxb, client.Filter{})) },
+			"service accounts of A's tenant": func() ([]string, error) { return ids(cb.ListServiceAccounts(ctxb, client.Filter{TenantID: a.tenant})) },
+			"connections":                    func() ([]string, error) { return ids(cb.ListConnections(ctxb, client.Filter{})) },
+			"connections of A's tenant":      func() ([]string, error) { return ids(cb.ListConnections(ctxb, client.Filter{TenantID: a.tenant})) },
+		}
+		for name, list := range lists {
+			got, err := list()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for _, id := range got {
+				if slices.Contains(aIDs, id) {
+					t.Errorf("org B's list of %s shows A's %s", name, id)
+				}
+			}
+		}
+		if got, _ := ids(cb.ListTenants(ctxb, client.Filter{})); !slices.Equal(got, []string{b.tenant}) {
+			t.Errorf("org B's tenants = %v, want only %s", got, b.tenant)
+		}
+		// References across organizations do not resolve.
+		_, _, err = cb.CreateAppProfile(ctxb, domain.AppProfileWrite{Name: ptr("x"), TenantID: &a.tenant, Type: ptr(domain.AppTypeMicrosoft365)})
+		wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeNotFound, "tenantId")
+		_, _, err = cb.CreateConnection(ctxb, domain.ConnectionWrite{Name: ptr("x"), Type: ptr("microsoft_365_groups"), TenantID: &b.tenant,
+			AppProfiles: &[]domain.ConnectionAppProfile{{ID: a.app}}})
+		wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeNotFound, "appProfiles[0].id")
+		_, _, err = cb.CreateConnection(ctxb, domain.ConnectionWrite{Name: ptr("y"), Type: ptr("microsoft_365_groups"), TenantID: &b.tenant,
+			ServiceAccountAuthentication: ptr("legacy"), ServiceAccountIDs: &[]string{a.sa}})
+		wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeNotFound, "serviceAccountIds[0]")
+		// A's partner user cannot be removed through B's profile either.
+		if r := e.do(t, http.MethodDelete, "/v1/partner-app-profiles/"+b.partner+"/users/"+a.partnerUser, btok, nil); r.status != http.StatusNotFound {
+			t.Errorf("org B removing A's partner user through its own profile: HTTP %d", r.status)
+		}
+	})
 }
 
 func ids[T any](list []T, err error) ([]string, error) {
