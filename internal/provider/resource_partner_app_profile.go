@@ -168,13 +168,16 @@ func (r *partnerAppProfileResource) ModifyPlan(ctx context.Context, req resource
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var state partnerAppProfileModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || state.Status.ValueString() != domain.StatusAuthorizationExpired {
+	// Only status decides; reading it alone keeps this hook cheap, since
+	// Terraform calls it for every profile in every plan.
+	var status, name types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
+	if resp.Diagnostics.HasError() || status.ValueString() != domain.StatusAuthorizationExpired {
 		return
 	}
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
 	resp.Diagnostics.AddAttributeWarning(path.Root("status"), "Partner app profile authorization expired",
-		fmt.Sprintf("The authorization of partner app profile %q expired. Applying this plan re-authorizes it; a Global Administrator must then consent at the new consent_url (or set wait_for_consent).", state.Name.ValueString()))
+		fmt.Sprintf("The authorization of partner app profile %q expired. Applying this plan re-authorizes it; a Global Administrator must then consent at the new consent_url (or set wait_for_consent).", name.ValueString()))
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("consent_url"), types.StringUnknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("consent_user"), types.StringUnknown())...)

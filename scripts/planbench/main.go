@@ -38,9 +38,15 @@ const (
 	version   = "0.1.0"
 )
 
+// layout chooses how the N resources are written. Terraform's own cost
+// differs: with count, every instance of the block is expanded and
+// evaluated together, which grows faster than linearly in N.
+var layout string
+
 func main() {
 	counts := flag.String("counts", "1000,10000", "comma-separated resource counts")
 	keep := flag.Bool("keep", false, "keep the working directory")
+	flag.StringVar(&layout, "layout", "blocks", "blocks: one resource block per object; count: one block with count = N")
 	flag.Parse()
 	if err := run(*counts, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "planbench:", err)
@@ -217,7 +223,7 @@ type stateResource struct {
 }
 
 type stateInstance struct {
-	IndexKey      int            `json:"index_key"`
+	IndexKey      *int           `json:"index_key,omitempty"`
 	SchemaVersion int            `json:"schema_version"`
 	Attributes    map[string]any `json:"attributes"`
 }
@@ -234,9 +240,9 @@ func tfVersion() string {
 	return v.Version
 }
 
-func writeState(dir string, res stateResource) error {
-	st := stateFile{Version: 4, TerraformVersion: tfVersion(), Serial: 1, Lineage: "planbench-" + res.Type,
-		Outputs: map[string]any{}, Resources: []stateResource{res}}
+func writeState(dir string, res []stateResource) error {
+	st := stateFile{Version: 4, TerraformVersion: tfVersion(), Serial: 1, Lineage: "planbench-" + res[0].Type,
+		Outputs: map[string]any{}, Resources: res}
 	b, err := json.Marshal(st)
 	if err != nil {
 		return err
@@ -248,28 +254,33 @@ func writeAOS(dir string, profiles []*domain.PartnerAppProfile) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	cfg := fmt.Sprintf(`terraform {
-  required_providers {
-    aos = { source = "%s/aos" }
-  }
-}
-
-resource "aos_partner_app_profile" "p" {
-  count = %d
-  name  = format("bench-%%05d", count.index)
-}
-`, namespace, len(profiles))
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
-		return err
-	}
-	res := stateResource{Mode: "managed", Type: "aos_partner_app_profile", Name: "p",
-		Provider: fmt.Sprintf(`provider["registry.terraform.io/%s/aos"]`, namespace)}
-	for i, p := range profiles {
-		res.Instances = append(res.Instances, stateInstance{IndexKey: i, Attributes: map[string]any{
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "terraform {\n  required_providers {\n    aos = { source = \"%s/aos\" }\n  }\n}\n\n", namespace)
+	provider := fmt.Sprintf(`provider["registry.terraform.io/%s/aos"]`, namespace)
+	var res []stateResource
+	attrs := func(p *domain.PartnerAppProfile) map[string]any {
+		return map[string]any{
 			"id": p.ID, "name": p.Name, "cloud": p.Cloud, "wait_for_consent": false, "status": p.Status,
 			"consent_url": p.ConsentURL, "consent_user": p.ConsentUser,
 			"modified_time": p.ModifiedTime.Format(time.RFC3339), "timeouts": nil,
-		}})
+		}
+	}
+	if layout == "count" {
+		fmt.Fprintf(&cfg, "resource \"aos_partner_app_profile\" \"p\" {\n  count = %d\n  name  = format(\"bench-%%05d\", count.index)\n}\n", len(profiles))
+		r := stateResource{Mode: "managed", Type: "aos_partner_app_profile", Name: "p", Provider: provider}
+		for i, p := range profiles {
+			r.Instances = append(r.Instances, stateInstance{IndexKey: &i, Attributes: attrs(p)})
+		}
+		res = append(res, r)
+	} else {
+		for i, p := range profiles {
+			fmt.Fprintf(&cfg, "resource \"aos_partner_app_profile\" \"p%05d\" {\n  name = %q\n}\n", i, p.Name)
+			res = append(res, stateResource{Mode: "managed", Type: "aos_partner_app_profile", Name: fmt.Sprintf("p%05d", i),
+				Provider: provider, Instances: []stateInstance{{Attributes: attrs(p)}}})
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg.String()), 0o644); err != nil {
+		return err
 	}
 	return writeState(dir, res)
 }
@@ -278,15 +289,28 @@ func writeData(dir string, n int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	cfg := fmt.Sprintf("resource \"terraform_data\" \"d\" {\n  count = %d\n}\n", n)
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg), 0o644); err != nil {
-		return err
+	provider := `provider["terraform.io/builtin/terraform"]`
+	attrs := func(i int) map[string]any {
+		return map[string]any{"id": fmt.Sprintf("00000000-0000-0000-0000-%012d", i), "input": nil, "output": nil, "triggers_replace": nil}
 	}
-	res := stateResource{Mode: "managed", Type: "terraform_data", Name: "d", Provider: `provider["terraform.io/builtin/terraform"]`}
-	for i := 0; i < n; i++ {
-		res.Instances = append(res.Instances, stateInstance{IndexKey: i, Attributes: map[string]any{
-			"id": fmt.Sprintf("00000000-0000-0000-0000-%012d", i), "input": nil, "output": nil, "triggers_replace": nil,
-		}})
+	var cfg strings.Builder
+	var res []stateResource
+	if layout == "count" {
+		fmt.Fprintf(&cfg, "resource \"terraform_data\" \"d\" {\n  count = %d\n}\n", n)
+		r := stateResource{Mode: "managed", Type: "terraform_data", Name: "d", Provider: provider}
+		for i := 0; i < n; i++ {
+			r.Instances = append(r.Instances, stateInstance{IndexKey: &i, Attributes: attrs(i)})
+		}
+		res = append(res, r)
+	} else {
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&cfg, "resource \"terraform_data\" \"d%05d\" {}\n", i)
+			res = append(res, stateResource{Mode: "managed", Type: "terraform_data", Name: fmt.Sprintf("d%05d", i),
+				Provider: provider, Instances: []stateInstance{{Attributes: attrs(i)}}})
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg.String()), 0o644); err != nil {
+		return err
 	}
 	return writeState(dir, res)
 }

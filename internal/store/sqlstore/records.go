@@ -52,8 +52,18 @@ func scanRecord(sc scanner) (*store.Record, error) {
 	return &r, nil
 }
 
-func (s *Store) get(ctx context.Context, q querier, org, kind, id string) (*store.Record, error) {
-	row := q.QueryRowContext(ctx, s.d.rebind(s.selectRecords()+" WHERE r.org = ? AND r.kind = ? AND r.id = ?"), org, kind, id)
+func (s *Store) getQuery() string {
+	return s.d.rebind(s.selectRecords() + " WHERE r.org = ? AND r.kind = ? AND r.id = ?")
+}
+
+// rowQuerier is what get needs: a pool, a transaction or a prepared
+// statement.
+type rowQuerier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) get(ctx context.Context, q rowQuerier, org, kind, id string) (*store.Record, error) {
+	row := q.QueryRowContext(ctx, s.getQuery(), org, kind, id)
 	r, err := scanRecord(row)
 	if isNoRows(err) {
 		return nil, fmt.Errorf("%s: get %s %s: %w", s.d.Name, kind, id, store.ErrNotFound)

@@ -21,6 +21,10 @@ const maxAttempts = 6
 type Store struct {
 	db *sql.DB
 	d  *Dialect
+	// getStmt is the pool's prepared single-record read. A GET is the
+	// hottest query (every Terraform refresh is one), and preparing it once
+	// saves re-parsing it on every call.
+	getStmt *sql.Stmt
 }
 
 var _ store.Store = (*Store)(nil)
@@ -33,6 +37,11 @@ func New(ctx context.Context, db *sql.DB, d *Dialect) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	stmt, err := db.PrepareContext(ctx, s.getQuery())
+	if err != nil {
+		return nil, fmt.Errorf("%s: prepare get: %w", d.Name, err)
+	}
+	s.getStmt = stmt
 	return s, nil
 }
 
@@ -41,6 +50,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Close closes the database handle.
 func (s *Store) Close() error {
+	_ = s.getStmt.Close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("%s: close: %w", s.d.Name, err)
 	}
@@ -112,7 +122,15 @@ func (s *Store) attempt(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // Get implements store.Reader outside a transaction.
 func (s *Store) Get(ctx context.Context, org, kind, id string) (*store.Record, error) {
-	return s.get(ctx, s.db, org, kind, id)
+	return s.get(ctx, stmtQuerier{s.getStmt}, org, kind, id)
+}
+
+// stmtQuerier runs the prepared get statement where get expects a
+// rowQuerier; the query text is already in the statement.
+type stmtQuerier struct{ *sql.Stmt }
+
+func (q stmtQuerier) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return q.Stmt.QueryRowContext(ctx, args...)
 }
 
 // List implements store.Reader outside a transaction.
