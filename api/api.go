@@ -153,7 +153,7 @@ func (v *Validator) ValidateExchange(req *http.Request, reqBody []byte, resp *ht
 // checkUnrouted handles a request the document has no operation for.
 func (v *Validator) checkUnrouted(label string, routeErr error, resp *http.Response, respBody []byte) error {
 	if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
-		return fmt.Errorf("%s: no operation in the OpenAPI document (%v), yet the status is not 404 or 405", label, routeErr)
+		return fmt.Errorf("%s: no operation in the OpenAPI document (%w), yet the status is not 404 or 405", label, routeErr)
 	}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt != "application/json" || len(bytes.TrimSpace(respBody)) == 0 {
@@ -209,16 +209,25 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	respBody, rerr := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(respBody))
-	if rerr != nil {
-		// Hand the caller the same failure it would have seen.
-		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(respBody), errReader{rerr}))
-		return resp, nil
-	}
-	if verr := t.v.ValidateExchange(req, reqBody, resp, respBody); verr != nil {
-		t.onErr(verr)
+	// A body that could not be read is not an error of the round trip: the
+	// caller sees the same failure it would have seen without this transport,
+	// when it reads the body. Such a partial exchange is not validated.
+	resp.Body = replayBody(respBody, rerr)
+	if rerr == nil {
+		if verr := t.v.ValidateExchange(req, reqBody, resp, respBody); verr != nil {
+			t.onErr(verr)
+		}
 	}
 	return resp, nil
+}
+
+// replayBody returns a body that yields b and then, when err is not nil,
+// fails with err.
+func replayBody(b []byte, err error) io.ReadCloser {
+	if err == nil {
+		return io.NopCloser(bytes.NewReader(b))
+	}
+	return io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{err}))
 }
 
 type errReader struct{ err error }

@@ -234,36 +234,42 @@ func domainStringConsts(t *testing.T, prefix string) map[string]string {
 	t.Helper()
 	dir := filepath.Join("..", "internal", "domain")
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, 0)
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
-	for _, pkg := range pkgs {
-		for _, f := range pkg.Files {
-			for _, decl := range f.Decls {
-				gd, ok := decl.(*ast.GenDecl)
-				if !ok || gd.Tok != token.CONST {
-					continue
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			gd, ok := decl.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs, ok := spec.(*ast.ValueSpec)
+				if !ok {
+					t.Fatalf("%s: a const declaration holds a %T, not an *ast.ValueSpec", fset.Position(spec.Pos()), spec)
 				}
-				for _, spec := range gd.Specs {
-					vs := spec.(*ast.ValueSpec)
-					for i, name := range vs.Names {
-						if !strings.HasPrefix(name.Name, prefix) || i >= len(vs.Values) {
-							continue
-						}
-						lit, ok := vs.Values[i].(*ast.BasicLit)
-						if !ok || lit.Kind != token.STRING {
-							continue
-						}
-						v, err := strconv.Unquote(lit.Value)
-						if err != nil {
-							t.Fatal(err)
-						}
-						out[name.Name] = v
+				for i, name := range vs.Names {
+					if !strings.HasPrefix(name.Name, prefix) || i >= len(vs.Values) {
+						continue
 					}
+					lit, ok := vs.Values[i].(*ast.BasicLit)
+					if !ok || lit.Kind != token.STRING {
+						continue
+					}
+					v, err := strconv.Unquote(lit.Value)
+					if err != nil {
+						t.Fatal(err)
+					}
+					out[name.Name] = v
 				}
 			}
 		}
@@ -279,7 +285,11 @@ func enumOf(t *testing.T, doc *openapi3.T, schema string) []string {
 	}
 	var out []string
 	for _, v := range ref.Value.Enum {
-		out = append(out, v.(string))
+		sv, ok := v.(string)
+		if !ok {
+			t.Fatalf("schema %s: enum value %v is a %T, not a string", schema, v, v)
+		}
+		out = append(out, sv)
 	}
 	return out
 }
@@ -526,12 +536,12 @@ type exchange struct {
 	respBody       string
 }
 
-func (x exchange) validate(v *api.Validator) error {
+func (x exchange) validate(ctx context.Context, v *api.Validator) error {
 	var body io.Reader
 	if x.reqBody != "" {
 		body = strings.NewReader(x.reqBody)
 	}
-	req := httptest.NewRequest(x.method, x.target, body)
+	req := httptest.NewRequestWithContext(ctx, x.method, x.target, body)
 	for k, vs := range x.reqHeader {
 		req.Header[k] = vs
 	}
@@ -642,7 +652,7 @@ func TestValidExchangesPass(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if err := x.validate(v); err != nil {
+			if err := x.validate(t.Context(), v); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -694,7 +704,7 @@ func TestInvalidExchangesFail(t *testing.T) {
 			if name == "request without token accepted" {
 				x.reqHeader = nil
 			}
-			err := x.validate(v)
+			err := x.validate(t.Context(), v)
 			if err == nil {
 				t.Fatal("validation passed; want an error")
 			}
@@ -735,7 +745,10 @@ func TestTransport(t *testing.T) {
 		errs = append(errs, err)
 	})}
 
-	req, _ := http.NewRequest("POST", srv.URL+"/v1/tenants", strings.NewReader(`{"platform":"microsoft","domain":"contoso.onmicrosoft.com"}`))
+	req, err := http.NewRequestWithContext(t.Context(), "POST", srv.URL+"/v1/tenants", strings.NewReader(`{"platform":"microsoft","domain":"contoso.onmicrosoft.com"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Authorization", "Bearer abc")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := client.Do(req)
@@ -751,7 +764,10 @@ func TestTransport(t *testing.T) {
 		t.Fatalf("valid exchange reported: %v", errs)
 	}
 
-	req, _ = http.NewRequest("GET", srv.URL+"/v1/tenants/t1", nil)
+	req, err = http.NewRequestWithContext(t.Context(), "GET", srv.URL+"/v1/tenants/t1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	req.Header.Set("Authorization", "Bearer abc")
 	resp, err = client.Do(req)
 	if err != nil {

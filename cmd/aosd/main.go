@@ -50,7 +50,9 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		// The command fails either way; a usage text that cannot be
+		// written does not change the error returned.
+		_, _ = fmt.Fprint(stderr, usage)
 		return errors.New("a command is required")
 	}
 	switch args[0] {
@@ -69,13 +71,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return runPermissionsBump(ctx, args[2:], stdout)
 	case "keygen":
-		fmt.Fprintln(stdout, secrets.GenerateKey())
+		if _, err := fmt.Fprintln(stdout, secrets.GenerateKey()); err != nil {
+			return fmt.Errorf("writing the key: %w", err)
+		}
 		return nil
 	case "-h", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		_, err := fmt.Fprint(stdout, usage)
+		return err
 	}
-	fmt.Fprint(stderr, usage)
+	// As above: the unknown command is the error to report.
+	_, _ = fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
@@ -129,11 +134,14 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		_ = app.Close(context.Background())
 		return fmt.Errorf("writing env file: %w", err)
 	}
-	fmt.Fprintf(stdout, "aosd dev is listening on %s (data in %s)\n", app.URL, *dataDir)
+	// The banner is informational: the credentials are also in the env file,
+	// so output that cannot be written (a closed stdout) must not stop the
+	// server that is already running.
+	_, _ = fmt.Fprintf(stdout, "aosd dev is listening on %s (data in %s)\n", app.URL, *dataDir)
 	if *autoConsent {
-		fmt.Fprintln(stdout, "AUTO-CONSENT IS ON: consents complete without sign-in. This is dev behaviour only.")
+		_, _ = fmt.Fprintln(stdout, "AUTO-CONSENT IS ON: consents complete without sign-in. This is dev behaviour only.")
 	}
-	fmt.Fprintf(stdout, "Credentials (also in %s):\n  export AOS_ENDPOINT=%s\n  export AOS_CLIENT_ID=%s\n  export AOS_CLIENT_SECRET=%s\n", *envFile, app.URL, id, secret)
+	_, _ = fmt.Fprintf(stdout, "Credentials (also in %s):\n  export AOS_ENDPOINT=%s\n  export AOS_CLIENT_ID=%s\n  export AOS_CLIENT_SECRET=%s\n", *envFile, app.URL, id, secret)
 	return serveUntilDone(ctx, app)
 }
 
@@ -228,7 +236,7 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	return serveUntilDone(ctx, app)
 }
 
-func runClientsCreate(ctx context.Context, args []string, stdout io.Writer) error {
+func runClientsCreate(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet("aosd clients create", flag.ContinueOnError)
 	database := fs.String("database", os.Getenv("AOSD_DATABASE"), "sqlite:PATH or postgres://URL")
 	org := fs.String("org", "", "organization the client belongs to (required)")
@@ -241,16 +249,19 @@ func runClientsCreate(ctx context.Context, args []string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { err = errors.Join(err, st.Close()) }()
 	id, secret, err := aosd.CreateClient(ctx, st, *org, *name, strings.Fields(*scope))
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "AOS_CLIENT_ID=%s\nAOS_CLIENT_SECRET=%s\n", id, secret)
+	// The secret is shown only here: output that is lost is a failure.
+	if _, err := fmt.Fprintf(stdout, "AOS_CLIENT_ID=%s\nAOS_CLIENT_SECRET=%s\n", id, secret); err != nil {
+		return fmt.Errorf("client %s was created, but writing its credentials failed: %w", id, err)
+	}
 	return nil
 }
 
-func runPermissionsBump(ctx context.Context, args []string, stdout io.Writer) error {
+func runPermissionsBump(ctx context.Context, args []string, stdout io.Writer) (err error) {
 	fs := flag.NewFlagSet("aosd permissions bump", flag.ContinueOnError)
 	database := fs.String("database", os.Getenv("AOSD_DATABASE"), "sqlite:PATH or postgres://URL")
 	platform := fs.String("platform", "", "microsoft, google, salesforce or amazon")
@@ -264,12 +275,14 @@ func runPermissionsBump(ctx context.Context, args []string, stdout io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { err = errors.Join(err, st.Close()) }()
 	v, err := st.BumpPermissionVersion(ctx, *platform)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s permission set is now version %d; tenants connected with an older one show reconnectRecommended\n", *platform, v)
+	if _, err := fmt.Fprintf(stdout, "%s permission set is now version %d; tenants connected with an older one show reconnectRecommended\n", *platform, v); err != nil {
+		return fmt.Errorf("%s permission set is now version %d, but writing that failed: %w", *platform, v, err)
+	}
 	return nil
 }
 

@@ -132,7 +132,8 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:0"
 	}
-	ln, err := net.Listen("tcp", o.Listen)
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", o.Listen)
 	if err != nil {
 		_ = st.Close()
 		return nil, fmt.Errorf("listening on %s: %w", o.Listen, err)

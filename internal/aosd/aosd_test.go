@@ -59,7 +59,11 @@ type api struct {
 }
 
 func newAPI(t testing.TB) *api {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	dt, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		t.Fatalf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+	}
+	tr := dt.Clone()
 	tr.MaxIdleConnsPerHost = 64
 	return &api{hc: &http.Client{Transport: apitest.Transport(t, tr), Timeout: time.Minute}}
 }

@@ -41,7 +41,11 @@ func TestHandlerAndTransport(t *testing.T) {
 		apitest.Validator(t) // load with the real t
 		srv := httptest.NewServer(apitest.Handler(ft, health(c.body)))
 		client := &http.Client{Transport: apitest.Transport(ft, nil)}
-		resp, err := client.Get(srv.URL + "/healthz")
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := client.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -90,7 +90,11 @@ func New(cfg Config) (*Client, error) {
 	}
 	transport := cfg.Transport
 	if transport == nil {
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		dt, ok := http.DefaultTransport.(*http.Transport)
+		if !ok {
+			return nil, fmt.Errorf("http.DefaultTransport is a %T, not an *http.Transport: set Config.Transport", http.DefaultTransport)
+		}
+		t := dt.Clone()
 		// Terraform refreshes ten resources at a time; with Go's default of
 		// two idle connections per host most requests would open a new
 		// connection.

@@ -68,20 +68,24 @@ func (c *counting) matching(method, pathPrefix string) []*http.Request {
 	return out
 }
 
-func start(t *testing.T, o aosdtest.Options) (*aosdtest.Instance, *counting, *client.Client) {
+func start(t *testing.T, o aosdtest.Options) (*counting, *client.Client) {
 	t.Helper()
 	in, err := aosdtest.Start(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = in.Close() })
-	cnt := &counting{next: apitest.Transport(t, http.DefaultTransport.(*http.Transport).Clone())}
+	dt, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		t.Fatalf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+	}
+	cnt := &counting{next: apitest.Transport(t, dt.Clone())}
 	c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: in.ClientSecret, Transport: cnt,
 		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond, UserAgent: "client-test/1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return in, cnt, c
+	return cnt, c
 }
 
 func TestNewRefusesBadConfig(t *testing.T) {
@@ -102,7 +106,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 // lost, the retry carries the same Idempotency-Key, so the service returns
 // the object it made instead of making a second.
 func TestLostResponseIsRetriedWithTheSameKey(t *testing.T) {
-	_, cnt, c := start(t, aosdtest.Options{})
+	cnt, c := start(t, aosdtest.Options{})
 	cnt.lose = func(r *http.Request) bool {
 		return r.Method == http.MethodPost && r.URL.Path == "/v1/partner-app-profiles"
 	}
@@ -138,7 +142,7 @@ func TestLostResponseIsRetriedWithTheSameKey(t *testing.T) {
 // TestErrors: API refusals become *APIError with the code, field, trace id
 // and related objects; 404 and 412 match the sentinels.
 func TestErrors(t *testing.T) {
-	_, cnt, c := start(t, aosdtest.Options{})
+	cnt, c := start(t, aosdtest.Options{})
 	_, _, err := c.GetTenant(ctxb, "missing")
 	var ae *client.APIError
 	if !errors.Is(err, client.ErrNotFound) || errors.Is(err, client.ErrPreconditionFailed) || !errors.As(err, &ae) || ae.Code != domain.CodeNotFound || ae.TraceID == "" {
@@ -201,7 +205,7 @@ func TestBadCredentials(t *testing.T) {
 // TestListFollowsNextLink: lists are fetched page by page to the end, with
 // the filters kept on every page.
 func TestListFollowsNextLink(t *testing.T) {
-	_, cnt, c := start(t, aosdtest.Options{})
+	cnt, c := start(t, aosdtest.Options{})
 	var want []string
 	for i := range 7 {
 		pp, _, err := c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr(fmt.Sprintf("paged %d", i))})
@@ -248,7 +252,7 @@ func TestVerifyAmazonTenantWithMoto(t *testing.T) {
 	t.Setenv("AWS_REGION", testmoto.Region)
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
-	_, _, c := start(t, aosdtest.Options{STSEndpoint: moto.URL()})
+	_, c := start(t, aosdtest.Options{STSEndpoint: moto.URL()})
 
 	tn, _, err := c.CreateTenant(ctxb, domain.TenantCreate{Platform: domain.PlatformAmazon})
 	if err != nil {

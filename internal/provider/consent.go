@@ -32,8 +32,10 @@ func (e *errConsentTimeout) Error() string {
 }
 
 // waitForConsent polls until the object leaves pending_consent or timeout
-// passes. It is bounded by both the timeout and ctx.
-func waitForConsent(ctx context.Context, what string, timeout time.Duration, fetch func(context.Context) (consentState, error)) (consentState, error) {
+// passes. It is bounded by both the timeout and ctx. fetch keeps what it
+// needs of the object it got; a wait that runs out returns an
+// *errConsentTimeout with the last consent URL seen.
+func waitForConsent(ctx context.Context, what string, timeout time.Duration, fetch func(context.Context) (consentState, error)) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	start := time.Now()
@@ -44,18 +46,18 @@ func waitForConsent(ctx context.Context, what string, timeout time.Duration, fet
 		st, err := fetch(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
-				return last, &errConsentTimeout{What: what, ConsentURL: last.ConsentURL, Waited: time.Since(start)}
+				return &errConsentTimeout{What: what, ConsentURL: last.ConsentURL, Waited: time.Since(start)}
 			}
-			return st, err
+			return err
 		}
 		last = st
 		if st.Status != "pending_consent" {
-			return st, nil
+			return nil
 		}
 		tflog.Info(ctx, "waiting for consent", map[string]any{"object": what, "consent_url": st.ConsentURL})
 		select {
 		case <-ctx.Done():
-			return last, &errConsentTimeout{What: what, ConsentURL: last.ConsentURL, Waited: time.Since(start)}
+			return &errConsentTimeout{What: what, ConsentURL: last.ConsentURL, Waited: time.Since(start)}
 		case <-t.C:
 		}
 	}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -31,7 +32,7 @@ func TestAccGenerateConfig_importBlocks(t *testing.T) {
 	work := t.TempDir()
 	const ns, ver = "aos-dev", "0.0.1"
 	plugin := filepath.Join(work, "mirror", "registry.terraform.io", ns, "aos", ver, runtime.GOOS+"_"+runtime.GOARCH)
-	build := exec.Command("go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+ver), "../..")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+ver), "../..")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building the provider: %v\n%s", err, out)
 	}
@@ -89,13 +90,14 @@ import {
 
 	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
 	run := func(args ...string) (string, int) {
-		cmd := exec.Command(tf, args...)
+		cmd := exec.CommandContext(t.Context(), tf, args...)
 		cmd.Dir, cmd.Env = dir, env
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		err := cmd.Run()
 		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
 			code = ee.ExitCode()
 		} else if err != nil {
 			t.Fatalf("terraform %v: %v", args, err)

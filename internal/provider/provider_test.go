@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
 }
 
-func runTests(m *testing.M) int {
+func runTests(m *testing.M) (code int) {
 	if os.Getenv("TF_ACC") != "" {
 		// moto is the AWS IAM/STS endpoint of the Amazon tenant tests, and
 		// aosd verifies Amazon roles against it (see testAccStartMoto).
@@ -43,10 +43,20 @@ func runTests(m *testing.M) int {
 			fmt.Fprintln(os.Stderr, "starting aosd for acceptance tests:", err)
 			return 1
 		}
-		defer in.Close()
+		defer func() {
+			if err := in.Close(); err != nil {
+				fmt.Fprintln(os.Stderr, "stopping aosd after acceptance tests:", err)
+				if code == 0 {
+					code = 1
+				}
+			}
+		}()
 		testAOS = in
 		for k, v := range in.Env() {
-			os.Setenv(k, v)
+			if err := os.Setenv(k, v); err != nil {
+				fmt.Fprintf(os.Stderr, "setting %s for acceptance tests: %v\n", k, err)
+				return 1
+			}
 		}
 		// Polls in tests run against a local service; waiting two seconds
 		// between them only slows the suite.

@@ -393,7 +393,7 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 
 func (r *appProfileResource) waitConsent(ctx context.Context, p *domain.AppProfile, timeout time.Duration) (*domain.AppProfile, error) {
 	latest := p
-	_, err := waitForConsent(ctx, "app profile "+p.Name, timeout, func(ctx context.Context) (consentState, error) {
+	err := waitForConsent(ctx, "app profile "+p.Name, timeout, func(ctx context.Context) (consentState, error) {
 		got, _, err := r.client.GetAppProfile(ctx, p.ID)
 		if err != nil {
 			return consentState{}, err

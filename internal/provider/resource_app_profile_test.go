@@ -647,7 +647,10 @@ func TestAppProfileModifyPlan_reauthorizeWarning(t *testing.T) {
 	var sresp fwresource.SchemaResponse
 	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
 	sch := sresp.Schema
-	timeoutsType := sch.Attributes["timeouts"].GetType().(timeouts.Type)
+	timeoutsType, ok := sch.Attributes["timeouts"].GetType().(timeouts.Type)
+	if !ok {
+		t.Fatalf("the timeouts attribute is a %T, not a timeouts.Type", sch.Attributes["timeouts"].GetType())
+	}
 	m := appProfileModel{
 		ID: types.StringValue("app-1"), Name: types.StringValue("backup"), TenantID: types.StringValue("tenant-1"),
 		Type: types.StringValue(domain.AppTypeDelegatedApp), ConsentMethod: types.StringValue(domain.ConsentMethodUser),

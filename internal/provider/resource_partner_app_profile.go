@@ -132,7 +132,7 @@ func (r *partnerAppProfileResource) Create(ctx context.Context, req resource.Cre
 
 func (r *partnerAppProfileResource) waitConsent(ctx context.Context, p *domain.PartnerAppProfile, timeout time.Duration) (*domain.PartnerAppProfile, error) {
 	latest := p
-	_, err := waitForConsent(ctx, "partner app profile "+p.Name, timeout, func(ctx context.Context) (consentState, error) {
+	err := waitForConsent(ctx, "partner app profile "+p.Name, timeout, func(ctx context.Context) (consentState, error) {
 		got, _, err := r.client.GetPartnerAppProfile(ctx, p.ID)
 		if err != nil {
 			return consentState{}, err

@@ -268,7 +268,7 @@ func (r *consentTenantResource) Create(ctx context.Context, req resource.CreateR
 
 func (r *consentTenantResource) waitConsent(ctx context.Context, t *domain.Tenant, timeout time.Duration) (*domain.Tenant, error) {
 	latest := t
-	_, err := waitForConsent(ctx, r.kind.title+" tenant "+t.Domain, timeout, func(ctx context.Context) (consentState, error) {
+	err := waitForConsent(ctx, r.kind.title+" tenant "+t.Domain, timeout, func(ctx context.Context) (consentState, error) {
 		got, _, err := r.client.GetTenant(ctx, t.ID)
 		if err != nil {
 			return consentState{}, err

@@ -133,7 +133,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	scopes := c.Scopes
 	if req := strings.Fields(r.PostForm.Get("scope")); len(req) > 0 {
 		for _, sc := range req {
-			if !slices.Contains(c.Scopes, sc) && !(sc == domain.ScopeRead && slices.Contains(c.Scopes, domain.ScopeReadWrite)) {
+			if !slices.Contains(c.Scopes, sc) && (sc != domain.ScopeRead || !slices.Contains(c.Scopes, domain.ScopeReadWrite)) {
 				writeJSON(w, http.StatusBadRequest, oauthError{"invalid_scope", "scope " + sc + " is not granted to this client"})
 				return
 			}

@@ -55,11 +55,20 @@ func startBench(b *testing.B, o aosdtest.Options) *benchEnv {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = in.Close() })
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	dt, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		b.Fatalf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+	}
+	tr := dt.Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 256
 	e := &benchEnv{in: in, hc: &http.Client{Transport: tr, Timeout: time.Minute}}
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {in.ClientID}, "client_secret": {in.ClientSecret}}
-	resp, err := e.hc.PostForm(in.Endpoint+"/connect/token", form)
+	req, err := http.NewRequestWithContext(b.Context(), http.MethodPost, in.Endpoint+"/connect/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := e.hc.Do(req)
 	if err != nil {
 		b.Fatal(err)
 	}

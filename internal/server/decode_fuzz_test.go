@@ -65,7 +65,7 @@ func FuzzDecodeStrict(f *testing.F) {
 	f.Add([]byte(`{}`), "")
 	f.Add([]byte(`{}`), "\xff")
 
-	req := httptest.NewRequest(http.MethodPost, "/v1/x", nil)
+	req := httptest.NewRequestWithContext(f.Context(), http.MethodPost, "/v1/x", nil)
 	req.Header.Set("Content-Type", "application/json")
 	targets := []struct {
 		name   string

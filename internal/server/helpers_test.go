@@ -147,7 +147,11 @@ func startEnv(t testing.TB, o aosdtest.Options) *env {
 			t.Errorf("closing aosd: %v", err)
 		}
 	})
-	e.rec = &recorder{next: apitest.Transport(t, http.DefaultTransport.(*http.Transport).Clone())}
+	dt, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		t.Fatalf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+	}
+	e.rec = &recorder{next: apitest.Transport(t, dt.Clone())}
 	e.c = e.newClient(t, in.ClientID, in.ClientSecret)
 	e.raw = &http.Client{Transport: e.rec, Timeout: 30 * time.Second}
 	return e
@@ -173,7 +177,12 @@ func (e *env) token(t testing.TB, id, secret, scope string) string {
 	if scope != "" {
 		form.Set("scope", scope)
 	}
-	resp, err := e.raw.PostForm(e.in.Endpoint+"/connect/token", form)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, e.in.Endpoint+"/connect/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := e.raw.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +260,14 @@ func doRaw(t testing.TB, hc *http.Client, endpoint, method, path, token string, 
 
 // wantErr checks err is the API's refusal with status, code and (when not
 // empty) the field of the first detail.
-func wantErr(t testing.TB, err error, status int, code, field string) *client.APIError {
+func wantErr(t testing.TB, err error, status int, code, field string) {
+	t.Helper()
+	// The checks are the point; the refusal itself is not needed here.
+	_ = wantAPIError(t, err, status, code, field)
+}
+
+// wantAPIError is wantErr for a test that goes on to inspect the refusal.
+func wantAPIError(t testing.TB, err error, status int, code, field string) *client.APIError {
 	t.Helper()
 	var ae *client.APIError
 	if !errors.As(err, &ae) {
@@ -385,9 +401,14 @@ func validCert(t testing.TB, cn string) testCert {
 // stored or logged: the PEM text, a base64 line that holds only key
 // material (the first line starts with a fixed ASN.1 header), and the raw
 // private scalar.
-func (c testCert) keyNeedles() []string {
+func (c testCert) keyNeedles(t testing.TB) []string {
+	t.Helper()
 	lines := strings.Split(strings.TrimSpace(c.keyPEM), "\n")
-	return []string{c.keyPEM, lines[2], string(c.key.D.FillBytes(make([]byte, 32)))}
+	scalar, err := c.key.Bytes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{c.keyPEM, lines[2], string(scalar)}
 }
 
 var ctxb = context.Background()

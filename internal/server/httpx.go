@@ -85,8 +85,12 @@ func unknownField(field string) *domain.Error {
 var jsonFieldsCache sync.Map
 
 func jsonFields(t reflect.Type) map[string]reflect.Type {
-	if m, ok := jsonFieldsCache.Load(t); ok {
-		return m.(map[string]reflect.Type)
+	if v, ok := jsonFieldsCache.Load(t); ok {
+		// Only this function stores into the cache, always this type; an
+		// entry of another type would just be computed again and replaced.
+		if m, ok := v.(map[string]reflect.Type); ok {
+			return m
+		}
 	}
 	m := map[string]reflect.Type{}
 	for f := range t.Fields() {

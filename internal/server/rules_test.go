@@ -164,7 +164,7 @@ func TestTenantRemovalRefusedWhileRelatedDataExists(t *testing.T) {
 
 		related := func() []domain.Related {
 			t.Helper()
-			ae := wantErr(t, c.DeleteTenant(ctxb, tn.ID), http.StatusConflict, domain.CodeTenantHasRelatedData, "")
+			ae := wantAPIError(t, c.DeleteTenant(ctxb, tn.ID), http.StatusConflict, domain.CodeTenantHasRelatedData, "")
 			return ae.Related
 		}
 		has := func(rel []domain.Related, kind, id, name string) bool {
@@ -175,11 +175,11 @@ func TestTenantRemovalRefusedWhileRelatedDataExists(t *testing.T) {
 			t.Fatalf("related = %+v, want the app profile, the service account profile and the connection", rel)
 		}
 		// The app profile and service account are in use by the connection.
-		ae := wantErr(t, c.DeleteAppProfile(ctxb, app.ID), http.StatusConflict, domain.CodeAppProfileInUse, "")
+		ae := wantAPIError(t, c.DeleteAppProfile(ctxb, app.ID), http.StatusConflict, domain.CodeAppProfileInUse, "")
 		if !has(ae.Related, "connection", conn.ID, conn.Name) {
 			t.Errorf("app profile delete: related = %+v", ae.Related)
 		}
-		ae = wantErr(t, c.DeleteServiceAccount(ctxb, sa.ID), http.StatusConflict, domain.CodeInUse, "")
+		ae = wantAPIError(t, c.DeleteServiceAccount(ctxb, sa.ID), http.StatusConflict, domain.CodeInUse, "")
 		if !has(ae.Related, "connection", conn.ID, conn.Name) {
 			t.Errorf("service account delete: related = %+v", ae.Related)
 		}
@@ -687,7 +687,7 @@ func TestPartnerAppProfiles(t *testing.T) {
 			}
 			_, err = c.AddPartnerUser(ctxb, pp.ID, "x@contoso.onmicrosoft.com", "device")
 			wantErr(t, err, http.StatusUnprocessableEntity, domain.CodeInvalidValue, "kind")
-			ae := wantErr(t, c.DeletePartnerAppProfile(ctxb, pp.ID), http.StatusConflict, domain.CodePartnerProfileHasUsers, "")
+			ae := wantAPIError(t, c.DeletePartnerAppProfile(ctxb, pp.ID), http.StatusConflict, domain.CodePartnerProfileHasUsers, "")
 			ids := []string{}
 			for _, r := range ae.Related {
 				ids = append(ids, r.ID)
@@ -701,7 +701,7 @@ func TestPartnerAppProfiles(t *testing.T) {
 			if err := c.RemovePartnerUser(ctxb, pp.ID, u.ID); err != nil {
 				t.Fatal(err)
 			}
-			ae = wantErr(t, c.DeletePartnerAppProfile(ctxb, pp.ID), http.StatusConflict, domain.CodePartnerProfileHasUsers, "")
+			ae = wantAPIError(t, c.DeletePartnerAppProfile(ctxb, pp.ID), http.StatusConflict, domain.CodePartnerProfileHasUsers, "")
 			if len(ae.Related) != 1 || ae.Related[0].ID != g.ID || ae.Related[0].Name != "sales@contoso.onmicrosoft.com" {
 				t.Fatalf("related = %+v, want only the group", ae.Related)
 			}
@@ -774,7 +774,7 @@ func TestServiceAccountPasswordTable(t *testing.T) {
 				}
 				return
 			}
-			ae := wantErr(t, err, http.StatusUnprocessableEntity, tc.code, "password")
+			ae := wantAPIError(t, err, http.StatusUnprocessableEntity, tc.code, "password")
 			if tc.password != "" && strings.Contains(ae.Message, tc.password) {
 				t.Errorf("the refusal quotes the password: %s", ae.Message)
 			}
@@ -783,7 +783,7 @@ func TestServiceAccountPasswordTable(t *testing.T) {
 	t.Run("every broken rule is reported at once", func(t *testing.T) {
 		_, _, err := c.CreateServiceAccount(ctxb, domain.ServiceAccountWrite{Name: ptr("many"), TenantID: &tn.ID,
 			Services: &[]string{domain.ServiceFly}, Username: ptr(svcBackup), Password: ptr("ab c")})
-		ae := wantErr(t, err, http.StatusUnprocessableEntity, policy, "password")
+		ae := wantAPIError(t, err, http.StatusUnprocessableEntity, policy, "password")
 		if len(ae.Details) < 3 {
 			t.Errorf("details = %+v, want length, space and character kinds", ae.Details)
 		}

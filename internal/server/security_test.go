@@ -48,7 +48,11 @@ func TestClientSecretsStoredHashed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("closing the database: %v", err)
+		}
+	})
 	rows, err := db.QueryContext(ctxb, "SELECT id, org, name, secret_hash, scopes FROM clients")
 	if err != nil {
 		t.Fatal(err)
@@ -387,10 +391,10 @@ func TestSecretsNeverStoredReturnedOrLogged(t *testing.T) {
 		"PFX password": pfxPassword, "PFX file": pfxB64[len(pfxB64)/2 : len(pfxB64)/2+64],
 		"client secret": e.in.ClientSecret,
 	}
-	for i, n := range pemCert.keyNeedles() {
+	for i, n := range pemCert.keyNeedles(t) {
 		needles["PEM key form "+strconv.Itoa(i)] = n
 	}
-	for i, n := range pfxCert.keyNeedles()[2:] {
+	for i, n := range pfxCert.keyNeedles(t)[2:] {
 		needles["PFX key scalar "+strconv.Itoa(i)] = n
 	}
 

@@ -306,7 +306,7 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn 
 			}
 			return nil
 		})
-		if !(errors.Is(err, store.ErrVersionMismatch) && !preconditioned) {
+		if !errors.Is(err, store.ErrVersionMismatch) || preconditioned {
 			break
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,23 +41,37 @@ func browser(t *testing.T) context.Context {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-sync", true),
 	)
-	// The profile is removed after Chromium has exited; t.TempDir would
-	// race with Chromium's last writes.
-	profile, err := os.MkdirTemp("", "aos-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts = append(opts, chromedp.UserDataDir(filepath.Join(profile, "p")))
+	// The profile is not under t.TempDir: Chromium's helper processes can
+	// outlive a killed browser and write to it after the test, and the
+	// testing package fails a test whose TempDir it cannot remove. No user
+	// data dir is set instead, so chromedp makes a temporary profile when it
+	// starts Chromium and removes it itself once the browser process has
+	// exited; the cleanup below closes Chromium first, so that there is
+	// nothing left to write.
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	// chromedp's protocol tables lag behind Chromium's; events it cannot
 	// decode are irrelevant to these tests, so their complaints are dropped.
-	ctx, cancelCtx := chromedp.NewContext(actx, chromedp.WithErrorf(func(string, ...any) {}))
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	bctx, cancelBrowser := chromedp.NewContext(actx, chromedp.WithErrorf(func(string, ...any) {}))
+	ctx, cancelTimeout := context.WithTimeout(bctx, 90*time.Second)
 	t.Cleanup(func() {
+		// Close Chromium the way a user would: it stops its helper
+		// processes and finishes writing its profile before it exits.
+		// chromedp.Cancel waits for the exit and for the profile's
+		// removal, and reports either failing. This comes before
+		// cancelTimeout, which would kill the browser: chromedp ties the
+		// process to the context of the first Run.
+		cctx, cancelClose := context.WithTimeout(bctx, 10*time.Second)
+		defer cancelClose()
+		if err := chromedp.Cancel(cctx); err != nil {
+			// The test is over; a browser that did not close is killed
+			// and a profile left behind is reported, not a failure. (Not
+			// after a Cancel that succeeded: for a browser that never
+			// started, cancelBrowser would then wait forever.)
+			t.Logf("closing Chromium: %v", err)
+			cancelBrowser()
+		}
 		cancelTimeout()
-		cancelCtx()
 		cancelAlloc()
-		_ = os.RemoveAll(profile)
 	})
 	return ctx
 }
@@ -73,7 +86,11 @@ func TestBrowserConsent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
+	t.Cleanup(func() {
+		if err := in.Close(); err != nil {
+			t.Errorf("closing aosd: %v", err)
+		}
+	})
 	c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: in.ClientSecret})
 	if err != nil {
 		t.Fatal(err)

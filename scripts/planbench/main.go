@@ -48,7 +48,7 @@ func main() {
 	keep := flag.Bool("keep", false, "keep the working directory")
 	flag.StringVar(&layout, "layout", "blocks", "blocks: one resource block per object; count: one block with count = N")
 	flag.Parse()
-	if err := run(*counts, *keep); err != nil {
+	if err := run(context.Background(), *counts, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "planbench:", err)
 		os.Exit(1)
 	}
@@ -59,7 +59,7 @@ type result struct {
 	maxRSS int64 // KiB
 }
 
-func run(countsFlag string, keep bool) error {
+func run(ctx context.Context, countsFlag string, keep bool) error {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("terraform is not on PATH")
@@ -69,7 +69,13 @@ func run(countsFlag string, keep bool) error {
 		return err
 	}
 	if !keep {
-		defer os.RemoveAll(work)
+		// The results are printed by then: a work dir left behind is
+		// reported, not a failure of the run.
+		defer func() {
+			if err := os.RemoveAll(work); err != nil {
+				fmt.Fprintln(os.Stderr, "planbench: removing the work dir:", err)
+			}
+		}()
 	} else {
 		fmt.Println("work dir:", work)
 	}
@@ -78,7 +84,7 @@ func run(countsFlag string, keep bool) error {
 	if err := os.MkdirAll(plugin, 0o755); err != nil {
 		return err
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+version), ".")
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+version), ".")
 	build.Dir = repoRoot()
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
@@ -102,7 +108,12 @@ func run(countsFlag string, keep bool) error {
 	if err != nil {
 		return err
 	}
-	defer in.Close()
+	defer func() {
+		// As for the work dir: the results are already out.
+		if err := in.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, "planbench: stopping aosd:", err)
+		}
+	}()
 	c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: in.ClientSecret})
 	if err != nil {
 		return err
@@ -134,17 +145,17 @@ func run(countsFlag string, keep bool) error {
 	data := map[int]result{}
 	for _, n := range counts {
 		dir := filepath.Join(work, fmt.Sprintf("aos-%d", n))
-		if err := writeAOS(dir, profiles[:n]); err != nil {
+		if err := writeAOS(ctx, dir, profiles[:n]); err != nil {
 			return err
 		}
-		if aos[n], err = plan(tf, dir, env); err != nil {
+		if aos[n], err = plan(ctx, tf, dir, env); err != nil {
 			return err
 		}
 		dir = filepath.Join(work, fmt.Sprintf("data-%d", n))
-		if err := writeData(dir, n); err != nil {
+		if err := writeData(ctx, dir, n); err != nil {
 			return err
 		}
-		if data[n], err = plan(tf, dir, env); err != nil {
+		if data[n], err = plan(ctx, tf, dir, env); err != nil {
 			return err
 		}
 	}
@@ -228,8 +239,8 @@ type stateInstance struct {
 	Attributes    map[string]any `json:"attributes"`
 }
 
-func tfVersion() string {
-	out, err := exec.Command("terraform", "version", "-json").Output()
+func tfVersion(ctx context.Context) string {
+	out, err := exec.CommandContext(ctx, "terraform", "version", "-json").Output()
 	if err != nil {
 		return "1.11.4"
 	}
@@ -240,8 +251,8 @@ func tfVersion() string {
 	return v.Version
 }
 
-func writeState(dir string, res []stateResource) error {
-	st := stateFile{Version: 4, TerraformVersion: tfVersion(), Serial: 1, Lineage: "planbench-" + res[0].Type,
+func writeState(ctx context.Context, dir string, res []stateResource) error {
+	st := stateFile{Version: 4, TerraformVersion: tfVersion(ctx), Serial: 1, Lineage: "planbench-" + res[0].Type,
 		Outputs: map[string]any{}, Resources: res}
 	b, err := json.Marshal(st)
 	if err != nil {
@@ -250,7 +261,7 @@ func writeState(dir string, res []stateResource) error {
 	return os.WriteFile(filepath.Join(dir, "terraform.tfstate"), b, 0o644)
 }
 
-func writeAOS(dir string, profiles []*domain.PartnerAppProfile) error {
+func writeAOS(ctx context.Context, dir string, profiles []*domain.PartnerAppProfile) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -282,10 +293,10 @@ func writeAOS(dir string, profiles []*domain.PartnerAppProfile) error {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg.String()), 0o644); err != nil {
 		return err
 	}
-	return writeState(dir, res)
+	return writeState(ctx, dir, res)
 }
 
-func writeData(dir string, n int) error {
+func writeData(ctx context.Context, dir string, n int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -312,18 +323,18 @@ func writeData(dir string, n int) error {
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg.String()), 0o644); err != nil {
 		return err
 	}
-	return writeState(dir, res)
+	return writeState(ctx, dir, res)
 }
 
 // plan runs terraform init (not measured) and terraform plan (measured),
 // which must report no changes.
-func plan(tf, dir string, env []string) (result, error) {
-	initCmd := exec.Command(tf, "init", "-input=false", "-no-color")
+func plan(ctx context.Context, tf, dir string, env []string) (result, error) {
+	initCmd := exec.CommandContext(ctx, tf, "init", "-input=false", "-no-color")
 	initCmd.Dir, initCmd.Env = dir, env
 	if out, err := initCmd.CombinedOutput(); err != nil {
 		return result{}, fmt.Errorf("terraform init in %s: %w\n%s", dir, err, out)
 	}
-	cmd := exec.Command(tf, "plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode")
+	cmd := exec.CommandContext(ctx, tf, "plan", "-input=false", "-no-color", "-lock=false", "-detailed-exitcode")
 	cmd.Dir, cmd.Env = dir, env
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
