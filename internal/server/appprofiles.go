@@ -268,47 +268,17 @@ func (s *Server) openAppSecret(rec *store.Record) (*appSecret, error) {
 }
 
 func (s *Server) patchAppProfile(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var in domain.AppProfileWrite
-	if err := decodeStrict(r, body, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principalFrom(r.Context())
-	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		rec, err := load(ctx, tx, p.Org, store.KindAppProfile, r.PathValue("id"))
+	s.change(w, r, store.KindAppProfile, &in, func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error) {
+		a, sec, err := s.openAppProfile(rec)
 		if err != nil {
-			return nil, err
-		}
-		v, err := expectVersion(r, rec)
-		if err != nil {
-			return nil, err
-		}
-		a, err := decodeDoc[appDoc](rec)
-		if err != nil {
-			return nil, err
-		}
-		sec, err := s.openAppSecret(rec)
-		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		reconsent, err := s.applyAppWrite(a, sec, &in, false)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		nr, err := s.storeAppProfile(ctx, tx, p.Org, a, sec, v, reconsent)
-		if err != nil {
-			return nil, err
-		}
-		view, err := s.appProfileView(nr)
-		if err != nil {
-			return nil, err
-		}
-		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+		return s.writeAppProfile(ctx, tx, org, a, sec, expect, reconsent)
 	})
 }
 
@@ -316,43 +286,33 @@ func (s *Server) patchAppProfile(w http.ResponseWriter, r *http.Request) {
 // expired, after the consent user became unusable, or to change who
 // consented.
 func (s *Server) reauthorizeAppProfile(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := decodeStrict(r, body, &struct{}{}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principalFrom(r.Context())
-	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		rec, err := load(ctx, tx, p.Org, store.KindAppProfile, r.PathValue("id"))
+	s.change(w, r, store.KindAppProfile, nil, func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error) {
+		a, sec, err := s.openAppProfile(rec)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		v, err := expectVersion(r, rec)
-		if err != nil {
-			return nil, err
-		}
-		a, err := decodeDoc[appDoc](rec)
-		if err != nil {
-			return nil, err
-		}
-		sec, err := s.openAppSecret(rec)
-		if err != nil {
-			return nil, err
-		}
-		nr, err := s.storeAppProfile(ctx, tx, p.Org, a, sec, v, true)
-		if err != nil {
-			return nil, err
-		}
-		view, err := s.appProfileView(nr)
-		if err != nil {
-			return nil, err
-		}
-		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+		return s.writeAppProfile(ctx, tx, org, a, sec, expect, true)
 	})
+}
+
+// openAppProfile decodes a stored app profile and opens its secret.
+func (s *Server) openAppProfile(rec *store.Record) (*appDoc, *appSecret, error) {
+	a, err := decodeDoc[appDoc](rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	sec, err := s.openAppSecret(rec)
+	return a, sec, err
+}
+
+// writeAppProfile stores the profile and renders what the API answers.
+func (s *Server) writeAppProfile(ctx context.Context, tx store.Tx, org string, a *appDoc, sec *appSecret, expect int64, reconsent bool) (*store.Record, any, error) {
+	nr, err := s.storeAppProfile(ctx, tx, org, a, sec, expect, reconsent)
+	if err != nil {
+		return nil, nil, err
+	}
+	view, err := s.appProfileView(nr)
+	return nr, view, err
 }
 
 // consentAppProfile activates a pending app profile once login passes the

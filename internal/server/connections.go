@@ -307,48 +307,27 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) patchConnection(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var in domain.ConnectionWrite
-	if err := decodeStrict(r, body, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principalFrom(r.Context())
-	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		rec, err := load(ctx, tx, p.Org, store.KindConnection, r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		v, err := expectVersion(r, rec)
-		if err != nil {
-			return nil, err
-		}
+	s.change(w, r, store.KindConnection, &in, func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error) {
 		c, err := decodeDoc[domain.Connection](rec)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := mergeConnection(c, &in, false); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if err := s.checkConnection(ctx, tx, p.Org, c); err != nil {
-			return nil, err
+		if err := s.checkConnection(ctx, tx, org, c); err != nil {
+			return nil, nil, err
 		}
 		c.ModifiedTime = now()
-		nr := connRecord(p.Org, c)
-		if err := tx.Update(ctx, nr, v); err != nil {
+		nr := connRecord(org, c)
+		if err := tx.Update(ctx, nr, expect); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
-				return nil, duplicateName(store.KindConnection, c.Name)
+				return nil, nil, duplicateName(store.KindConnection, c.Name)
 			}
-			return nil, err
+			return nil, nil, err
 		}
 		view, err := connView(nr)
-		if err != nil {
-			return nil, err
-		}
-		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+		return nr, view, err
 	})
 }

@@ -121,85 +121,43 @@ func (s *Server) storePartner(ctx context.Context, tx store.Tx, org string, pp *
 }
 
 func (s *Server) patchPartnerProfile(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var in domain.PartnerAppProfileWrite
-	if err := decodeStrict(r, body, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principalFrom(r.Context())
-	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		rec, err := load(ctx, tx, p.Org, store.KindPartnerAppProfile, r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		v, err := expectVersion(r, rec)
-		if err != nil {
-			return nil, err
-		}
+	s.change(w, r, store.KindPartnerAppProfile, &in, func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error) {
 		pp, err := decodeDoc[domain.PartnerAppProfile](rec)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if in.Cloud != nil && *in.Cloud != pp.Cloud {
-			return nil, domain.Invalid(domain.CodeInvalidValue, "cloud", "the cloud of a partner app profile cannot change; create a new profile")
+			return nil, nil, domain.Invalid(domain.CodeInvalidValue, "cloud", "the cloud of a partner app profile cannot change; create a new profile")
 		}
 		if in.Name != nil {
 			pp.Name = strings.TrimSpace(*in.Name)
 			if err := domain.ValidateName("name", pp.Name); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		nr, err := s.storePartner(ctx, tx, p.Org, pp, v, false)
-		if err != nil {
-			return nil, err
-		}
-		view, err := partnerView(nr)
-		if err != nil {
-			return nil, err
-		}
-		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+		return s.writePartner(ctx, tx, org, pp, expect, false)
 	})
 }
 
 func (s *Server) reauthorizePartnerProfile(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := decodeStrict(r, body, &struct{}{}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principalFrom(r.Context())
-	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		rec, err := load(ctx, tx, p.Org, store.KindPartnerAppProfile, r.PathValue("id"))
-		if err != nil {
-			return nil, err
-		}
-		v, err := expectVersion(r, rec)
-		if err != nil {
-			return nil, err
-		}
+	s.change(w, r, store.KindPartnerAppProfile, nil, func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error) {
 		pp, err := decodeDoc[domain.PartnerAppProfile](rec)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		nr, err := s.storePartner(ctx, tx, p.Org, pp, v, true)
-		if err != nil {
-			return nil, err
-		}
-		view, err := partnerView(nr)
-		if err != nil {
-			return nil, err
-		}
-		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+		return s.writePartner(ctx, tx, org, pp, expect, true)
 	})
+}
+
+// writePartner stores the profile and renders what the API answers.
+func (s *Server) writePartner(ctx context.Context, tx store.Tx, org string, pp *domain.PartnerAppProfile, expect int64, reconsent bool) (*store.Record, any, error) {
+	nr, err := s.storePartner(ctx, tx, org, pp, expect, reconsent)
+	if err != nil {
+		return nil, nil, err
+	}
+	view, err := partnerView(nr)
+	return nr, view, err
 }
 
 // consentPartnerProfile activates a pending partner app profile: only a

@@ -369,6 +369,42 @@ func expectVersion(r *http.Request, rec *store.Record) (int64, error) {
 	return rec.Version, nil
 }
 
+// change runs a write on one existing object: it decodes the body into in
+// (nil for actions, which take an empty object), then, in one transaction,
+// loads the record of kind named by the {id} path value, checks If-Match,
+// and lets apply write the new record and name the object to answer.
+func (s *Server) change(w http.ResponseWriter, r *http.Request, kind string, in any,
+	apply func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error)) {
+	body, err := readBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if in == nil {
+		in = &struct{}{}
+	}
+	if err := decodeStrict(r, body, in); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	org := principalFrom(r.Context()).Org
+	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
+		rec, err := load(ctx, tx, org, kind, r.PathValue("id"))
+		if err != nil {
+			return nil, err
+		}
+		v, err := expectVersion(r, rec)
+		if err != nil {
+			return nil, err
+		}
+		nr, view, err := apply(ctx, tx, org, rec, v)
+		if err != nil {
+			return nil, err
+		}
+		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+	})
+}
+
 // deleteKind answers DELETE for kinds without extra rules. A referenced
 // object answers 409 with the objects that use it.
 func (s *Server) deleteKind(kind string) http.HandlerFunc {

@@ -220,33 +220,11 @@ func (s *Server) createServiceAccount(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) patchServiceAccount(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var in domain.ServiceAccountWrite
-	if err := decodeStrict(r, body, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principalFrom(r.Context())
-	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		rec, err := load(ctx, tx, p.Org, store.KindServiceAccount, r.PathValue("id"))
+	s.change(w, r, store.KindServiceAccount, &in, func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error) {
+		a, sec, err := s.openServiceAccount(rec)
 		if err != nil {
-			return nil, err
-		}
-		v, err := expectVersion(r, rec)
-		if err != nil {
-			return nil, err
-		}
-		a, err := decodeDoc[saDoc](rec)
-		if err != nil {
-			return nil, err
-		}
-		sec, err := s.openSASecret(rec)
-		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		// Switching between a classic MFA profile and an ordinary one
 		// swaps the credential kind: the old one is dropped so the
@@ -260,68 +238,49 @@ func (s *Server) patchServiceAccount(w http.ResponseWriter, r *http.Request) {
 		}
 		changed, err := s.applySAWrite(a, sec, &in, false)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := s.runValidationTest(a, sec); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		a.ModifiedTime = now()
-		nr := saRecord(p.Org, a, s.sealSA(a, sec, changed))
-		if err := tx.Update(ctx, nr, v); err != nil {
-			if errors.Is(err, store.ErrDuplicate) {
-				return nil, duplicateName(store.KindServiceAccount, a.Name)
-			}
-			return nil, err
-		}
-		view, err := saView(nr)
-		if err != nil {
-			return nil, err
-		}
-		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+		return writeServiceAccount(ctx, tx, saRecord(org, a, s.sealSA(a, sec, changed)), expect)
 	})
 }
 
 // validateServiceAccount re-runs the validation test with the stored
 // password, for example after the account's password or MFA changed.
 func (s *Server) validateServiceAccount(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := decodeStrict(r, body, &struct{}{}); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principalFrom(r.Context())
-	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		rec, err := load(ctx, tx, p.Org, store.KindServiceAccount, r.PathValue("id"))
+	s.change(w, r, store.KindServiceAccount, nil, func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error) {
+		a, sec, err := s.openServiceAccount(rec)
 		if err != nil {
-			return nil, err
-		}
-		v, err := expectVersion(r, rec)
-		if err != nil {
-			return nil, err
-		}
-		a, err := decodeDoc[saDoc](rec)
-		if err != nil {
-			return nil, err
-		}
-		sec, err := s.openSASecret(rec)
-		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := s.runValidationTest(a, sec); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		nr := saRecord(p.Org, a, rec.Secret)
-		if err := tx.Update(ctx, nr, v); err != nil {
-			return nil, err
-		}
-		view, err := saView(nr)
-		if err != nil {
-			return nil, err
-		}
-		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+		return writeServiceAccount(ctx, tx, saRecord(org, a, rec.Secret), expect)
 	})
+}
+
+// openServiceAccount decodes a stored profile and opens its secret.
+func (s *Server) openServiceAccount(rec *store.Record) (*saDoc, *saSecret, error) {
+	a, err := decodeDoc[saDoc](rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	sec, err := s.openSASecret(rec)
+	return a, sec, err
+}
+
+// writeServiceAccount updates the record and renders what the API answers.
+func writeServiceAccount(ctx context.Context, tx store.Tx, nr *store.Record, expect int64) (*store.Record, any, error) {
+	if err := tx.Update(ctx, nr, expect); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return nil, nil, duplicateName(store.KindServiceAccount, nr.Name)
+		}
+		return nil, nil, err
+	}
+	view, err := saView(nr)
+	return nr, view, err
 }

@@ -299,48 +299,31 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) patchTenant(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	var in domain.TenantPatch
-	if err := decodeStrict(r, body, &in); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p := principalFrom(r.Context())
-	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
-		rec, t, err := s.loadTenant(ctx, tx, p.Org, r.PathValue("id"))
+	s.change(w, r, store.KindTenant, &in, func(ctx context.Context, tx store.Tx, org string, rec *store.Record, expect int64) (*store.Record, any, error) {
+		t, err := decodeDoc[tenantDoc](rec)
 		if err != nil {
-			return nil, err
-		}
-		v, err := expectVersion(r, rec)
-		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if in.SharePointAdminCenterURL != nil {
 			if t.Platform != domain.PlatformMicrosoft {
-				return nil, domain.Invalid(domain.CodeInvalidValue, "sharePointAdminCenterUrl", "sharePointAdminCenterUrl applies to Microsoft tenants only")
+				return nil, nil, domain.Invalid(domain.CodeInvalidValue, "sharePointAdminCenterUrl", "sharePointAdminCenterUrl applies to Microsoft tenants only")
 			}
 			u := strings.TrimSpace(*in.SharePointAdminCenterURL)
 			if u == "" {
 				u = sharePointAdminURL(t.Domain)
 			} else if err := domain.ValidateSharePointAdminURL("sharePointAdminCenterUrl", u); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			t.SharePointAdminCenterURL = u
 		}
 		t.ModifiedTime = now()
-		nr := tenantRecord(p.Org, t)
-		if err := tx.Update(ctx, nr, v); err != nil {
-			return nil, err
+		nr := tenantRecord(org, t)
+		if err := tx.Update(ctx, nr, expect); err != nil {
+			return nil, nil, err
 		}
 		view, err := s.tenantView(ctx, nr, map[string]int{})
-		if err != nil {
-			return nil, err
-		}
-		return &outcome{status: http.StatusOK, body: view, version: nr.Version}, nil
+		return nr, view, err
 	})
 }
 
