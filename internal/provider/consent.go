@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/client"
 )
 
 // consentPollInterval is how often a resource waiting for consent asks for
@@ -61,4 +63,20 @@ func waitForConsent(ctx context.Context, what string, timeout time.Duration, fet
 		case <-t.C:
 		}
 	}
+}
+
+// waitForConsentOf waits for one object's consent with get as the status
+// source, and returns the object as last read (first when nothing was read).
+func waitForConsentOf[T any](ctx context.Context, what string, timeout time.Duration, first *T,
+	get func(context.Context) (*T, *client.Response, error), state func(*T) consentState) (*T, error) {
+	latest := first
+	err := waitForConsent(ctx, what, timeout, func(ctx context.Context) (consentState, error) {
+		got, _, err := get(ctx)
+		if err != nil {
+			return consentState{}, err
+		}
+		latest = got
+		return state(got), nil
+	})
+	return latest, err
 }

@@ -392,16 +392,13 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 }
 
 func (r *appProfileResource) waitConsent(ctx context.Context, p *domain.AppProfile, timeout time.Duration) (*domain.AppProfile, error) {
-	latest := p
-	err := waitForConsent(ctx, "app profile "+p.Name, timeout, func(ctx context.Context) (consentState, error) {
-		got, _, err := r.client.GetAppProfile(ctx, p.ID)
-		if err != nil {
-			return consentState{}, err
-		}
-		latest = got
-		return consentState{Status: got.Status, ConsentURL: got.ConsentURL}, nil
-	})
-	return latest, err
+	return waitForConsentOf(ctx, "app profile "+p.Name, timeout, p,
+		func(ctx context.Context) (*domain.AppProfile, *client.Response, error) {
+			return r.client.GetAppProfile(ctx, p.ID)
+		},
+		func(p *domain.AppProfile) consentState {
+			return consentState{Status: p.Status, ConsentURL: p.ConsentURL}
+		})
 }
 
 func (r *appProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

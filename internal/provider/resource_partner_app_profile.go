@@ -131,16 +131,13 @@ func (r *partnerAppProfileResource) Create(ctx context.Context, req resource.Cre
 }
 
 func (r *partnerAppProfileResource) waitConsent(ctx context.Context, p *domain.PartnerAppProfile, timeout time.Duration) (*domain.PartnerAppProfile, error) {
-	latest := p
-	err := waitForConsent(ctx, "partner app profile "+p.Name, timeout, func(ctx context.Context) (consentState, error) {
-		got, _, err := r.client.GetPartnerAppProfile(ctx, p.ID)
-		if err != nil {
-			return consentState{}, err
-		}
-		latest = got
-		return consentState{Status: got.Status, ConsentURL: got.ConsentURL}, nil
-	})
-	return latest, err
+	return waitForConsentOf(ctx, "partner app profile "+p.Name, timeout, p,
+		func(ctx context.Context) (*domain.PartnerAppProfile, *client.Response, error) {
+			return r.client.GetPartnerAppProfile(ctx, p.ID)
+		},
+		func(p *domain.PartnerAppProfile) consentState {
+			return consentState{Status: p.Status, ConsentURL: p.ConsentURL}
+		})
 }
 
 func (r *partnerAppProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {

@@ -267,16 +267,11 @@ func (r *consentTenantResource) Create(ctx context.Context, req resource.CreateR
 }
 
 func (r *consentTenantResource) waitConsent(ctx context.Context, t *domain.Tenant, timeout time.Duration) (*domain.Tenant, error) {
-	latest := t
-	err := waitForConsent(ctx, r.kind.title+" tenant "+t.Domain, timeout, func(ctx context.Context) (consentState, error) {
-		got, _, err := r.client.GetTenant(ctx, t.ID)
-		if err != nil {
-			return consentState{}, err
-		}
-		latest = got
-		return consentState{Status: got.Status, ConsentURL: got.ConsentURL}, nil
-	})
-	return latest, err
+	return waitForConsentOf(ctx, r.kind.title+" tenant "+t.Domain, timeout, t,
+		func(ctx context.Context) (*domain.Tenant, *client.Response, error) {
+			return r.client.GetTenant(ctx, t.ID)
+		},
+		func(t *domain.Tenant) consentState { return consentState{Status: t.Status, ConsentURL: t.ConsentURL} })
 }
 
 // addWaitError reports a failed wait for consent. A timeout is not a
