@@ -84,23 +84,29 @@ func run(ctx context.Context, countsFlag string, keep bool) error {
 	if err := os.MkdirAll(plugin, 0o755); err != nil {
 		return err
 	}
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+version), ".")
-	build.Dir = repoRoot()
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("building the provider: %w", err)
+	floorPlugin := filepath.Join(mirror, "registry.terraform.io", namespace, "floor", version, runtime.GOOS+"_"+runtime.GOARCH)
+	for _, b := range []struct{ out, pkg string }{
+		{filepath.Join(plugin, "terraform-provider-aos_v"+version), "."},
+		{filepath.Join(floorPlugin, "terraform-provider-floor_v"+version), "./scripts/planbench/floorprovider"},
+	} {
+		build := exec.CommandContext(ctx, "go", "build", "-o", b.out, b.pkg)
+		build.Dir = repoRoot()
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("building %s: %w", b.pkg, err)
+		}
 	}
 	rc := filepath.Join(work, "terraformrc")
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf(`provider_installation {
   filesystem_mirror {
     path    = %q
-    include = ["registry.terraform.io/%s/aos"]
+    include = ["registry.terraform.io/%[2]s/aos", "registry.terraform.io/%[2]s/floor"]
   }
   direct {
-    exclude = ["registry.terraform.io/%s/aos"]
+    exclude = ["registry.terraform.io/%[2]s/aos", "registry.terraform.io/%[2]s/floor"]
   }
 }
-`, mirror, namespace, namespace)), 0o644); err != nil {
+`, mirror, namespace)), 0o644); err != nil {
 		return err
 	}
 
@@ -143,6 +149,8 @@ func run(ctx context.Context, countsFlag string, keep bool) error {
 	}
 	aos := map[int]result{}
 	data := map[int]result{}
+	floor := map[int]result{}
+	shaped := map[int]result{}
 	for _, n := range counts {
 		dir := filepath.Join(work, fmt.Sprintf("aos-%d", n))
 		if err := writeAOS(ctx, dir, profiles[:n]); err != nil {
@@ -158,11 +166,29 @@ func run(ctx context.Context, countsFlag string, keep bool) error {
 		if data[n], err = plan(ctx, tf, dir, env); err != nil {
 			return err
 		}
+		for _, f := range []struct {
+			typ string
+			res map[int]result
+		}{{"floor_thing", floor}, {"floor_shaped", shaped}} {
+			dir = filepath.Join(work, fmt.Sprintf("%s-%d", f.typ, n))
+			if err := writeFloor(ctx, dir, f.typ, n); err != nil {
+				return err
+			}
+			if f.res[n], err = plan(ctx, tf, dir, env); err != nil {
+				return err
+			}
+		}
 	}
 
-	fmt.Printf("\n%-10s %-28s %-28s %s\n", "resources", "aos_partner_app_profile", "terraform_data", "aos / terraform_data")
+	fmt.Printf("\n%-10s %-22s %-22s %-22s %-22s\n", "resources", "aos_partner_app_profile", "terraform_data", "floor_thing", "floor_shaped")
 	for _, n := range counts {
-		fmt.Printf("%-10d %-28s %-28s %.2fx\n", n, fmtResult(aos[n]), fmtResult(data[n]), aos[n].wall.Seconds()/data[n].wall.Seconds())
+		fmt.Printf("%-10d %-22s %-22s %-22s %-22s\n", n, fmtResult(aos[n]), fmtResult(data[n]), fmtResult(floor[n]), fmtResult(shaped[n]))
+	}
+	fmt.Printf("\nratios to terraform_data: %-10s %-12s %-12s %s\n", "resources", "aos", "floor_thing", "floor_shaped")
+	for _, n := range counts {
+		d := data[n].wall.Seconds()
+		fmt.Printf("%26s %-10d %-12s %-12s %.2fx\n", "", n, fmt.Sprintf("%.2fx", aos[n].wall.Seconds()/d),
+			fmt.Sprintf("%.2fx", floor[n].wall.Seconds()/d), shaped[n].wall.Seconds()/d)
 	}
 	if len(counts) >= 2 {
 		a, b := counts[0], counts[len(counts)-1]
@@ -173,7 +199,7 @@ func run(ctx context.Context, countsFlag string, keep bool) error {
 }
 
 func fmtResult(r result) string {
-	return fmt.Sprintf("%6.2fs  %5d MiB", r.wall.Seconds(), r.maxRSS/1024)
+	return fmt.Sprintf("%6.2fs %5d MiB", r.wall.Seconds(), r.maxRSS/1024)
 }
 
 func repoRoot() string {
@@ -326,6 +352,36 @@ func writeData(ctx context.Context, dir string, n int) error {
 	return writeState(ctx, dir, res)
 }
 
+// writeFloor writes N resources of a floor provider type
+// (scripts/planbench/floorprovider) in the same layout as the others.
+func writeFloor(ctx context.Context, dir, typ string, n int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	provider := fmt.Sprintf(`provider["registry.terraform.io/%s/floor"]`, namespace)
+	var cfg strings.Builder
+	fmt.Fprintf(&cfg, "terraform {\n  required_providers {\n    floor = { source = \"%s/floor\" }\n  }\n}\n\n", namespace)
+	var res []stateResource
+	if layout == "count" {
+		fmt.Fprintf(&cfg, "resource %q \"t\" {\n  count = %d\n}\n", typ, n)
+		r := stateResource{Mode: "managed", Type: typ, Name: "t", Provider: provider}
+		for i := 0; i < n; i++ {
+			r.Instances = append(r.Instances, stateInstance{IndexKey: &i, Attributes: floorAttrs(typ, i)})
+		}
+		res = append(res, r)
+	} else {
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&cfg, "resource %q \"t%05d\" {}\n", typ, i)
+			res = append(res, stateResource{Mode: "managed", Type: typ, Name: fmt.Sprintf("t%05d", i),
+				Provider: provider, Instances: []stateInstance{{Attributes: floorAttrs(typ, i)}}})
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(cfg.String()), 0o644); err != nil {
+		return err
+	}
+	return writeState(ctx, dir, res)
+}
+
 // plan runs terraform init (not measured) and terraform plan (measured),
 // which must report no changes.
 func plan(ctx context.Context, tf, dir string, env []string) (result, error) {
@@ -356,4 +412,16 @@ func tail(b []byte) string {
 		s = "..." + s[len(s)-4000:]
 	}
 	return s
+}
+
+// floorAttrs is the state of one floor resource of typ.
+func floorAttrs(typ string, i int) map[string]any {
+	m := map[string]any{"id": fmt.Sprint("x", i)}
+	if typ == "floor_shaped" {
+		m["timeouts"] = nil
+		for _, n := range []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"} {
+			m[n] = "v"
+		}
+	}
+	return m
 }
