@@ -155,7 +155,10 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	}
 	a := &App{Store: st, Server: srv, URL: url, ln: ln, done: make(chan error, 1),
 		srv: &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
-			WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}}
+			WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
+			// Connection-level errors (a TLS handshake with a plain-HTTP
+			// client, say) go to the same structured log as requests.
+			ErrorLog: slog.NewLogLogger(o.Logger.Handler(), slog.LevelWarn)}}
 	go func() {
 		err := a.srv.Serve(ln)
 		if errors.Is(err, http.ErrServerClosed) {
