@@ -205,6 +205,11 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	msClient := fs.String("microsoft-client-id", os.Getenv("AOSD_MICROSOFT_CLIENT_ID"), "application id of the service's Microsoft Entra app")
 	googleClient := fs.String("google-client-id", os.Getenv("AOSD_GOOGLE_CLIENT_ID"), "OAuth client id of the service's Google app")
 	sfClient := fs.String("salesforce-client-id", os.Getenv("AOSD_SALESFORCE_CLIENT_ID"), "consumer key of the service's Salesforce connected app")
+	// Secrets are read from a file or the environment, never from a flag
+	// value: command lines are visible to every user of the host.
+	msSecretFile := fs.String("microsoft-client-secret-file", "", "file with the client secret of the Microsoft app (or env AOSD_MICROSOFT_CLIENT_SECRET)")
+	googleSecretFile := fs.String("google-client-secret-file", "", "file with the client secret of the Google app (or env AOSD_GOOGLE_CLIENT_SECRET)")
+	sfSecretFile := fs.String("salesforce-client-secret-file", "", "file with the consumer secret of the Salesforce app (or env AOSD_SALESFORCE_CLIENT_SECRET)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -224,6 +229,9 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	builder, err := newConsentBuilder(*publicURL, *msClient, *googleClient, *sfClient)
 	if err != nil {
+		return err
+	}
+	if err := loadClientSecrets(builder, *msSecretFile, *googleSecretFile, *sfSecretFile); err != nil {
 		return err
 	}
 	app, err := aosd.Start(ctx, aosd.Options{Database: *database, Key: key, Listen: *listen, PublicURL: *publicURL,
@@ -294,4 +302,39 @@ func newConsentBuilder(publicURL, microsoft, google, salesforce string) (*consen
 	}
 	return &consent.Config{PublicBaseURL: strings.TrimRight(publicURL, "/"), MicrosoftClientID: microsoft,
 		MicrosoftPartnerClientID: microsoft, GoogleClientID: google, SalesforceClientID: salesforce}, nil
+}
+
+// loadClientSecrets sets the apps' client secrets from their files or,
+// without a file, from AOSD_*_CLIENT_SECRET. A platform with a client id
+// needs its secret: the consent callback confirms every consent with the
+// platform using it, and would refuse them all without it. The secrets are
+// never logged or echoed.
+func loadClientSecrets(c *consent.Config, microsoftFile, googleFile, salesforceFile string) error {
+	for _, p := range []struct {
+		name, flag, env, file, clientID string
+		dst                             *string
+	}{
+		{"Microsoft", "--microsoft-client-secret-file", "AOSD_MICROSOFT_CLIENT_SECRET", microsoftFile, c.MicrosoftClientID, &c.MicrosoftClientSecret},
+		{"Google", "--google-client-secret-file", "AOSD_GOOGLE_CLIENT_SECRET", googleFile, c.GoogleClientID, &c.GoogleClientSecret},
+		{"Salesforce", "--salesforce-client-secret-file", "AOSD_SALESFORCE_CLIENT_SECRET", salesforceFile, c.SalesforceClientID, &c.SalesforceClientSecret},
+	} {
+		secret := os.Getenv(p.env)
+		if p.file != "" {
+			b, err := os.ReadFile(p.file)
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", p.flag, err)
+			}
+			secret = strings.TrimSpace(string(b))
+		}
+		if p.clientID == "" {
+			continue
+		}
+		if secret == "" {
+			return fmt.Errorf("the %s app has a client id but no client secret: set %s or %s (consent callbacks are confirmed with it)", p.name, p.flag, p.env)
+		}
+		*p.dst = secret
+	}
+	// serve uses the Microsoft app for partner profiles too (newConsentBuilder).
+	c.MicrosoftPartnerClientSecret = c.MicrosoftClientSecret
+	return nil
 }

@@ -305,8 +305,19 @@ func TestServe(t *testing.T) {
 	if err := os.WriteFile(keyFile, []byte(secrets.GenerateKey()+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The secret comes from the file below, not from the caller's environment.
+	t.Setenv("AOSD_MICROSOFT_CLIENT_SECRET", "")
+	const msSecret = "ms-secret-never-logged"
+	secretFile := filepath.Join(dir, "ms-secret")
+	if err := os.WriteFile(secretFile, []byte(msSecret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	ctx := context.Background()
 	for _, bad := range [][]string{
+		// A client id without its secret could never confirm a consent.
+		{"serve", "--database", db, "--encryption-key-file", keyFile, "--public-url", "https://aos.example.com", "--microsoft-client-id", "x"},
+		{"serve", "--database", db, "--encryption-key-file", keyFile, "--public-url", "https://aos.example.com", "--microsoft-client-id", "x",
+			"--microsoft-client-secret-file", filepath.Join(dir, "missing")},
 		{"serve", "--database", db, "--public-url", "https://aos.example.com", "--microsoft-client-id", "x"},
 		{"serve", "--database", db, "--encryption-key-file", keyFile, "--microsoft-client-id", "x"},
 		{"serve", "--database", db, "--encryption-key-file", keyFile, "--public-url", "https://aos.example.com"},
@@ -323,7 +334,8 @@ func TestServe(t *testing.T) {
 	vals := readEnvText(out.String())
 
 	s := start(t, "serve", "--database", db, "--encryption-key-file", keyFile, "--listen", "127.0.0.1:0",
-		"--public-url", "https://aos.example.com", "--microsoft-client-id", "11111111-2222-3333-4444-555555555555")
+		"--public-url", "https://aos.example.com", "--microsoft-client-id", "11111111-2222-3333-4444-555555555555",
+		"--microsoft-client-secret-file", secretFile)
 	var endpoint string
 	s.waitFor(t, "serving log line", func() bool {
 		for _, line := range strings.Split(s.stderr.String(), "\n") {
@@ -352,6 +364,9 @@ func TestServe(t *testing.T) {
 	}
 	if err := s.stop(t); err != nil {
 		t.Fatal(err)
+	}
+	if strings.Contains(s.stderr.String(), msSecret) || strings.Contains(s.stdout.String(), msSecret) {
+		t.Error("aosd serve printed the Microsoft client secret")
 	}
 }
 

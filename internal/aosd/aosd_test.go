@@ -340,4 +340,20 @@ func TestDevEndpointsAbsentWithoutDevMode(t *testing.T) {
 	if r.status != http.StatusBadRequest {
 		t.Errorf("forged callback state: HTTP %d %s", r.status, r.body)
 	}
+	// With a genuine state, admin_consent=True alone completes nothing: the
+	// consent must be confirmed with Microsoft, which needs the app's client
+	// secret (not configured here).
+	cu, err := url.Parse(tn.ConsentURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = a.do(t, app.URL, http.MethodGet, "/consent/callback/microsoft?"+url.Values{"state": {cu.Query().Get("state")},
+		"admin_consent": {"True"}, "tenant": {"contoso.onmicrosoft.com"}}.Encode(), "", "")
+	if r.status != http.StatusUnprocessableEntity || r.code() != domain.CodeConsentNotVerified {
+		t.Errorf("unverified callback: HTTP %d %s", r.status, r.body)
+	}
+	r = a.do(t, app.URL, http.MethodGet, "/v1/tenants/"+tn.ID, tok, "")
+	if !bytes.Contains(r.body, []byte(`"status":"pending_consent"`)) {
+		t.Errorf("the unverified callback changed the tenant: %s", r.body)
+	}
 }

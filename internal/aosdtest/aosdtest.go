@@ -1,5 +1,6 @@
-// Package aosdtest runs a real aosd in-process for tests: dev mode, a
-// temporary SQLite file, real HTTP on a loopback port, and one API client.
+// Package aosdtest runs a real aosd in-process for tests: dev mode (or
+// production mode with Options.Consent), a temporary SQLite file, real HTTP
+// on a loopback port, and one API client.
 // Provider acceptance tests and client tests use it so they exercise the
 // service exactly as shipped.
 package aosdtest
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosd"
+	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
 )
@@ -36,6 +38,11 @@ type Options struct {
 	// Key is the 32-byte master key; a new random key when nil. Replicas
 	// sharing one database must share it.
 	Key []byte
+	// Consent, when set, starts aosd in production mode instead of dev mode:
+	// no dev routes or simulated platforms, consent URLs and callbacks for
+	// the platforms this configuration names (point its token endpoint
+	// overrides at test doubles). AutoConsent is ignored then.
+	Consent *consent.Config
 }
 
 // Instance is a running aosd with a client.
@@ -76,9 +83,13 @@ func Start(o Options) (*Instance, error) {
 		db = "sqlite:" + filepath.Join(in.Dir, "aosd.db")
 	}
 	ctx := context.Background()
-	app, err := aosd.Start(ctx, aosd.Options{Database: db, Key: key, Listen: "127.0.0.1:0",
+	ao := aosd.Options{Database: db, Key: key, Listen: "127.0.0.1:0",
 		Dev: &aosd.DevOptions{AutoConsent: o.AutoConsent}, STSEndpoint: o.STSEndpoint,
-		PropagationTimeout: 20 * time.Second, RateLimit: o.RateLimit, Logger: o.Log})
+		PropagationTimeout: 20 * time.Second, RateLimit: o.RateLimit, Logger: o.Log}
+	if o.Consent != nil {
+		ao.Dev, ao.Consent, ao.PublicURL = nil, o.Consent, o.Consent.PublicBaseURL
+	}
+	app, err := aosd.Start(ctx, ao)
 	if err != nil {
 		in.cleanup()
 		return nil, err

@@ -8,6 +8,7 @@ package consent
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -34,6 +35,29 @@ type Config struct {
 	MicrosoftPartnerClientID string
 	GoogleClientID           string
 	SalesforceClientID       string
+
+	// Client secrets of the apps above. The callback redeems what the
+	// platform sent with them (VerifyCallback): without a secret a
+	// platform's consents cannot be confirmed and are refused.
+	MicrosoftClientSecret string
+	// MicrosoftAppClientSecrets goes with MicrosoftAppClientIDs.
+	MicrosoftAppClientSecrets map[string]string
+	// MicrosoftPartnerClientSecret may be empty when the partner app is
+	// MicrosoftClientID's app; MicrosoftClientSecret is used then.
+	MicrosoftPartnerClientSecret string
+	GoogleClientSecret           string
+	SalesforceClientSecret       string
+
+	// Token endpoint overrides, for tests: the real sign-in services cannot
+	// be reached from them. MicrosoftLoginBaseURL replaces the login host of
+	// every Azure environment, SalesforceLoginBaseURL that of every
+	// Salesforce environment; GoogleTokenURL is the whole token URL.
+	MicrosoftLoginBaseURL  string
+	GoogleTokenURL         string
+	SalesforceLoginBaseURL string
+	// HTTPClient makes the verification requests (default: a client with a
+	// timeout).
+	HTTPClient *http.Client
 }
 
 // CallbackPathPrefix is where the platforms send the browser back to; the

@@ -71,6 +71,10 @@ const (
 	CodeSalesforceUninstalledApp = "SalesforceUninstalledAppPermissionMissing"
 	CodeAmazonRoleNotAssumable   = "AmazonRoleNotAssumable"
 	CodeConsentNotPending        = "ConsentNotPending"
+	// CodeConsentNotVerified: the platform did not confirm a consent callback
+	// (the code was refused, or the service's app has no access to the
+	// tenant), so the callback may be forged and changed nothing.
+	CodeConsentNotVerified = "ConsentNotVerified"
 
 	// App profiles.
 	CodeUserConsentNotAllowed  = "UserConsentNotAllowed"

@@ -4,11 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/aos-dev/terraform-provider-aos/internal/consent"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
+	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/store"
 )
@@ -203,10 +204,12 @@ func (s *Server) autoConsentTenant(ctx context.Context, tx store.Tx, org string,
 }
 
 // handleConsentCallback completes a production consent when the platform
-// redirects the administrator back. Microsoft's admin consent endpoint
-// reports the outcome in the query (admin_consent=True, or error); Google
-// and Salesforce send an authorization code, whose arrival means the
-// administrator accepted.
+// redirects the administrator back. The redirect itself proves nothing:
+// anyone holding a consent link can append admin_consent=True or a made-up
+// code. So the outcome is confirmed with the platform first (see
+// consent.Config.VerifyCallback), outside any transaction because it is
+// network I/O, and only then is the object completed. An unconfirmed
+// callback answers 422 ConsentNotVerified and changes nothing.
 func (s *Server) handleConsentCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	claims, err := s.verifyState(q.Get("state"))
@@ -223,8 +226,24 @@ func (s *Server) handleConsentCallback(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "code", "the callback carries neither admin_consent nor code"))
 		return
 	}
+	target, err := s.callbackTarget(r.Context(), claims, q.Get("state"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if p := r.PathValue("platform"); p != target.Platform {
+		s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "platform",
+			"this consent link is for %s, but the callback came for %s", target.Platform, p))
+		return
+	}
+	if err := s.verifyCallback(r.Context(), target, q); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var out any
 	err = s.store.Tx(r.Context(), func(tx store.Tx) error {
+		// completeConsent checks again that the link is the latest and the
+		// object still pending: either may have changed during verification.
 		v, _, err := s.completeConsent(r.Context(), tx, claims.Org, claims.ObjectID, "", q.Get("state"))
 		out = v
 		return err
@@ -234,4 +253,86 @@ func (s *Server) handleConsentCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// callbackTarget reads what the platform has to confirm from the stored
+// object the state names. Superseded links and objects no longer pending are
+// refused here already, so they cost no call to the platform (and do not
+// spend a single-use authorization code).
+func (s *Server) callbackTarget(ctx context.Context, claims consent.State, token string) (consent.Target, error) {
+	var t consent.Target
+	err := s.store.Tx(ctx, func(tx store.Tx) error {
+		for _, kind := range []string{store.KindTenant, store.KindAppProfile, store.KindPartnerAppProfile} {
+			rec, err := tx.Get(ctx, claims.Org, kind, claims.ObjectID)
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !isLatestLink(rec, token) {
+				return &domain.Error{Status: http.StatusConflict, Code: domain.CodeConsentNotPending,
+					Message: "this consent link was replaced by a newer one (after a reconnect or re-authorization); use the current consent URL"}
+			}
+			switch kind {
+			case store.KindTenant:
+				d, err := decodeDoc[tenantDoc](rec)
+				if err != nil {
+					return err
+				}
+				if d.Status != domain.StatusPendingConsent {
+					return notPending("tenant")
+				}
+				t = consent.Target{Kind: consent.KindTenant, Platform: d.Platform, Environment: d.Environment, Domain: d.Domain}
+			case store.KindAppProfile:
+				d, err := decodeDoc[appDoc](rec)
+				if err != nil {
+					return err
+				}
+				if d.Status != domain.StatusPendingConsent {
+					return notPending("app profile")
+				}
+				t = consent.Target{Kind: consent.KindAppProfile, Platform: domain.PlatformMicrosoft,
+					Environment: d.TenantEnvironment, Domain: d.TenantDomain, AppType: d.Type, ConsentMethod: d.ConsentMethod}
+			default:
+				d, err := decodeDoc[domain.PartnerAppProfile](rec)
+				if err != nil {
+					return err
+				}
+				if d.Status != domain.StatusPendingConsent {
+					return notPending("partner app profile")
+				}
+				t = consent.Target{Kind: consent.KindPartnerAppProfile, Platform: domain.PlatformMicrosoft, Cloud: d.Cloud}
+			}
+			return nil
+		}
+		return domain.NotFound("object awaiting consent", claims.ObjectID)
+	})
+	if err != nil {
+		return consent.Target{}, fmt.Errorf("reading the object of the consent callback: %w", err)
+	}
+	return t, nil
+}
+
+// verifyCallback asks the platform to confirm the callback. Every failure,
+// including a missing client secret, is a refusal: completing an
+// unconfirmed consent is exactly what must not happen.
+func (s *Server) verifyCallback(ctx context.Context, t consent.Target, q url.Values) error {
+	if s.consent == nil {
+		// Dev mode has no platform apps; its consent links go to aosd's own
+		// sign-in page, so a callback here cannot be genuine.
+		return &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentNotVerified,
+			Message: "this aosd has no platform apps configured, so it cannot confirm a platform consent"}
+	}
+	err := s.consent.VerifyCallback(ctx, t, consent.Callback{AdminConsent: q.Get("admin_consent"),
+		Tenant: q.Get("tenant"), Code: q.Get("code")})
+	if err == nil {
+		return nil
+	}
+	msg := "the platform did not confirm this consent, so nothing was changed; start again from the current consent URL: " + err.Error()
+	if errors.Is(err, consent.ErrNotConfigured) {
+		msg = "this aosd cannot confirm " + t.Platform + " consents (" + err.Error() + "); ask its operator to configure the app's client secret"
+	}
+	s.log.WarnContext(ctx, "consent callback not verified", "platform", t.Platform, "kind", t.Kind, "error", err)
+	return &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentNotVerified, Message: msg}
 }

@@ -1,0 +1,202 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
+	"github.com/aos-dev/terraform-provider-aos/internal/consent"
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+)
+
+// platformTokens plays the platforms' token endpoints for production-mode
+// callbacks (the real sign-in services cannot be reached from tests). It
+// issues tokens for the code "good-code" and for client credentials in the
+// Microsoft tenants of consented; everything else gets invalid_grant.
+type platformTokens struct {
+	srv       *httptest.Server
+	consented map[string]bool
+	mu        sync.Mutex
+	paths     []string
+	forms     []url.Values
+}
+
+func newPlatformTokens(t *testing.T, consented ...string) *platformTokens {
+	t.Helper()
+	p := &platformTokens{consented: map[string]bool{}}
+	for _, c := range consented {
+		p.consented[c] = true
+	}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		p.mu.Lock()
+		p.paths, p.forms = append(p.paths, r.URL.Path), append(p.forms, r.PostForm)
+		p.mu.Unlock()
+		tenant, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		ok := r.PostForm.Get("code") == "good-code" ||
+			r.PostForm.Get("grant_type") == "client_credentials" && p.consented[tenant]
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"AADSTS70000: the grant is not valid"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"access_token":"at","token_type":"Bearer","expires_in":3600}`))
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *platformTokens) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.paths)
+}
+
+func (p *platformTokens) last() (string, url.Values) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.paths[len(p.paths)-1], p.forms[len(p.forms)-1]
+}
+
+// startProduction runs aosd in production mode against the fake platforms.
+func startProduction(t *testing.T, o aosdtest.Options, p *platformTokens) (*env, string) {
+	t.Helper()
+	o.Consent = &consent.Config{PublicBaseURL: "https://aos.example.com",
+		MicrosoftClientID: "11111111-2222-3333-4444-555555555555", MicrosoftClientSecret: "ms-secret",
+		MicrosoftPartnerClientID: "11111111-2222-3333-4444-555555555555",
+		GoogleClientID:           "google-client", GoogleClientSecret: "google-secret",
+		MicrosoftLoginBaseURL: p.srv.URL, GoogleTokenURL: p.srv.URL + "/google/token"}
+	e := startEnv(t, o)
+	return e, e.token(t, e.in.ClientID, e.in.ClientSecret, "")
+}
+
+// pendingTenant registers a tenant and returns its id and consent state.
+func pendingTenant(t *testing.T, e *env, tok, platform, tenantDomain string) (id, state string) {
+	t.Helper()
+	r := e.do(t, http.MethodPost, "/v1/tenants", tok, map[string]string{"platform": platform, "domain": tenantDomain})
+	var tn domain.Tenant
+	if err := json.Unmarshal(r.body, &tn); err != nil || r.status != http.StatusCreated {
+		t.Fatalf("create tenant: HTTP %d %s", r.status, r.body)
+	}
+	u, err := url.Parse(tn.ConsentURL)
+	if err != nil || u.Query().Get("state") == "" {
+		t.Fatalf("consentUrl %q has no state", tn.ConsentURL)
+	}
+	return tn.ID, u.Query().Get("state")
+}
+
+func tenantStatus(t *testing.T, e *env, tok, id string) string {
+	t.Helper()
+	r := e.do(t, http.MethodGet, "/v1/tenants/"+id, tok, nil)
+	var tn domain.Tenant
+	if err := json.Unmarshal(r.body, &tn); err != nil || r.status != http.StatusOK {
+		t.Fatalf("get tenant: HTTP %d %s", r.status, r.body)
+	}
+	return tn.Status
+}
+
+// callback sends the browser's redirect back from the platform. It does not
+// go through the spec-validating transport: the callback answers the
+// browser, not API clients.
+func callback(t *testing.T, e *env, platform string, q url.Values) *reply {
+	t.Helper()
+	return doRaw(t, http.DefaultClient, e.in.Endpoint, http.MethodGet, "/consent/callback/"+platform+"?"+q.Encode(), "", nil)
+}
+
+func wantNotVerified(t *testing.T, r *reply) {
+	t.Helper()
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("HTTP %d %s, want 422", r.status, r.body)
+	}
+	if eb := r.errorBody(t); eb.Error.Code != domain.CodeConsentNotVerified {
+		t.Errorf("code = %s, want %s", eb.Error.Code, domain.CodeConsentNotVerified)
+	}
+}
+
+// TestConsentCallbackVerifiesMicrosoft: admin_consent=True is only believed
+// once the service's app gets a token in the registered tenant.
+func TestConsentCallbackVerifiesMicrosoft(t *testing.T) {
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		p := newPlatformTokens(t, contoso)
+		e, tok := startProduction(t, o, p)
+
+		// Forged: the service's app is not consented in northwind, whatever
+		// tenant the query names.
+		nid, nstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, northwind)
+		wantNotVerified(t, callback(t, e, domain.PlatformMicrosoft,
+			url.Values{"state": {nstate}, "admin_consent": {"True"}, "tenant": {contoso}}))
+		if path, _ := p.last(); path != "/"+northwind+"/oauth2/v2.0/token" {
+			t.Errorf("token request went to %s, want the registered domain", path)
+		}
+		if st := tenantStatus(t, e, tok, nid); st != domain.StatusPendingConsent {
+			t.Errorf("forged callback changed the tenant to %s", st)
+		}
+
+		// Genuine.
+		cid, cstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, contoso)
+		q := url.Values{"state": {cstate}, "admin_consent": {"True"}, "tenant": {"c0ffee00-0000-0000-0000-000000000000"}}
+		if r := callback(t, e, domain.PlatformMicrosoft, q); r.status != http.StatusOK {
+			t.Fatalf("verified callback: HTTP %d %s", r.status, r.body)
+		}
+		path, form := p.last()
+		if path != "/"+contoso+"/oauth2/v2.0/token" || form.Get("grant_type") != "client_credentials" ||
+			form.Get("client_id") != "11111111-2222-3333-4444-555555555555" || form.Get("client_secret") != "ms-secret" {
+			t.Errorf("token request %s %v", path, form)
+		}
+		if st := tenantStatus(t, e, tok, cid); st != domain.StatusConnected {
+			t.Errorf("verified callback left the tenant %s", st)
+		}
+
+		// A used link is refused before the platform is asked again.
+		n := p.count()
+		if r := callback(t, e, domain.PlatformMicrosoft, q); r.status != http.StatusConflict || r.errorBody(t).Error.Code != domain.CodeConsentNotPending {
+			t.Errorf("replayed callback: HTTP %d %s", r.status, r.body)
+		}
+		// A link of one platform does not complete through another's callback.
+		if r := callback(t, e, domain.PlatformGoogle, url.Values{"state": {nstate}, "code": {"good-code"}}); r.status != http.StatusBadRequest {
+			t.Errorf("callback of the wrong platform: HTTP %d %s", r.status, r.body)
+		}
+		if p.count() != n {
+			t.Errorf("refused links still asked the platform")
+		}
+	})
+}
+
+// TestConsentCallbackVerifiesGoogle: the authorization code is redeemed
+// with the service's credentials and the registered redirect URI.
+func TestConsentCallbackVerifiesGoogle(t *testing.T) {
+	p := newPlatformTokens(t)
+	e, tok := startProduction(t, aosdtest.Options{}, p)
+	id, state := pendingTenant(t, e, tok, domain.PlatformGoogle, "contoso.com")
+
+	wantNotVerified(t, callback(t, e, domain.PlatformGoogle, url.Values{"state": {state}, "code": {"forged"}}))
+	if st := tenantStatus(t, e, tok, id); st != domain.StatusPendingConsent {
+		t.Errorf("forged callback changed the tenant to %s", st)
+	}
+
+	if r := callback(t, e, domain.PlatformGoogle, url.Values{"state": {state}, "code": {"good-code"}}); r.status != http.StatusOK {
+		t.Fatalf("verified callback: HTTP %d %s", r.status, r.body)
+	}
+	path, form := p.last()
+	for k, want := range map[string]string{"grant_type": "authorization_code", "code": "good-code",
+		"redirect_uri": "https://aos.example.com/consent/callback/google", "client_id": "google-client", "client_secret": "google-secret"} {
+		if form.Get(k) != want {
+			t.Errorf("%s = %q, want %q", k, form.Get(k), want)
+		}
+	}
+	if path != "/google/token" {
+		t.Errorf("token path %s", path)
+	}
+	if st := tenantStatus(t, e, tok, id); st != domain.StatusConnected {
+		t.Errorf("verified callback left the tenant %s", st)
+	}
+}
