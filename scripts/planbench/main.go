@@ -8,6 +8,12 @@
 //     about 2x; the target is 2.3x or less.
 //   - aos(10,000) / aos(1,000): the target is 11x or less.
 //
+// Beside them it plans three floors from scripts/planbench/floorprovider,
+// whose resources do no I/O: floor_thing (one attribute, framework),
+// floor_shaped (this resource's attribute shape, framework) and floor_raw
+// (the same shape without the framework). They separate what the provider
+// costs from what the framework and the protocol cost.
+//
 // State is written directly (as Terraform would after an apply) so the
 // benchmark measures plan, not the creates that precede it; every plan must
 // report no changes, which also checks that refresh is clean at scale.
@@ -151,6 +157,7 @@ func run(ctx context.Context, countsFlag string, keep bool) error {
 	data := map[int]result{}
 	floor := map[int]result{}
 	shaped := map[int]result{}
+	raw := map[int]result{}
 	for _, n := range counts {
 		dir := filepath.Join(work, fmt.Sprintf("aos-%d", n))
 		if err := writeAOS(ctx, dir, profiles[:n]); err != nil {
@@ -169,7 +176,7 @@ func run(ctx context.Context, countsFlag string, keep bool) error {
 		for _, f := range []struct {
 			typ string
 			res map[int]result
-		}{{"floor_thing", floor}, {"floor_shaped", shaped}} {
+		}{{"floor_thing", floor}, {"floor_shaped", shaped}, {"floor_raw", raw}} {
 			dir = filepath.Join(work, fmt.Sprintf("%s-%d", f.typ, n))
 			if err := writeFloor(ctx, dir, f.typ, n); err != nil {
 				return err
@@ -180,15 +187,16 @@ func run(ctx context.Context, countsFlag string, keep bool) error {
 		}
 	}
 
-	fmt.Printf("\n%-10s %-22s %-22s %-22s %-22s\n", "resources", "aos_partner_app_profile", "terraform_data", "floor_thing", "floor_shaped")
+	fmt.Printf("\n%-10s %-22s %-22s %-22s %-22s %-22s\n", "resources", "aos_partner_app_profile", "terraform_data", "floor_thing", "floor_shaped", "floor_raw")
 	for _, n := range counts {
-		fmt.Printf("%-10d %-22s %-22s %-22s %-22s\n", n, fmtResult(aos[n]), fmtResult(data[n]), fmtResult(floor[n]), fmtResult(shaped[n]))
+		fmt.Printf("%-10d %-22s %-22s %-22s %-22s %-22s\n", n, fmtResult(aos[n]), fmtResult(data[n]), fmtResult(floor[n]),
+			fmtResult(shaped[n]), fmtResult(raw[n]))
 	}
-	fmt.Printf("\nratios to terraform_data: %-10s %-12s %-12s %s\n", "resources", "aos", "floor_thing", "floor_shaped")
+	fmt.Printf("\nratios to terraform_data: %-10s %-12s %-12s %-12s %s\n", "resources", "aos", "floor_thing", "floor_shaped", "floor_raw")
 	for _, n := range counts {
 		d := data[n].wall.Seconds()
-		fmt.Printf("%26s %-10d %-12s %-12s %.2fx\n", "", n, fmt.Sprintf("%.2fx", aos[n].wall.Seconds()/d),
-			fmt.Sprintf("%.2fx", floor[n].wall.Seconds()/d), shaped[n].wall.Seconds()/d)
+		ratio := func(r result) string { return fmt.Sprintf("%.2fx", r.wall.Seconds()/d) }
+		fmt.Printf("%26s %-10d %-12s %-12s %-12s %s\n", "", n, ratio(aos[n]), ratio(floor[n]), ratio(shaped[n]), ratio(raw[n]))
 	}
 	if len(counts) >= 2 {
 		a, b := counts[0], counts[len(counts)-1]
@@ -417,7 +425,7 @@ func tail(b []byte) string {
 // floorAttrs is the state of one floor resource of typ.
 func floorAttrs(typ string, i int) map[string]any {
 	m := map[string]any{"id": fmt.Sprint("x", i)}
-	if typ == "floor_shaped" {
+	if typ == "floor_shaped" || typ == "floor_raw" {
 		m["timeouts"] = nil
 		for _, n := range []string{"a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"} {
 			m[n] = "v"

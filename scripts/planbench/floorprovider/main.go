@@ -5,7 +5,11 @@
 //   - floor_thing: one computed attribute, the smallest useful resource;
 //   - floor_shaped: the attribute shape of aos_partner_app_profile (nine
 //     string attributes and a nested timeouts object), which shows how much
-//     of a plan's cost comes from the framework's per-attribute work.
+//     of a plan's cost comes from the framework's per-attribute work;
+//   - floor_raw: the same shape served on terraform-plugin-go directly,
+//     without the framework (raw.go): what the plugin protocol and
+//     Terraform core cost for this shape when the provider does the least
+//     any implementation could.
 //
 // planbench builds it and plans N of each beside this provider and
 // terraform_data. It is never released.
@@ -23,6 +27,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
 type floorProvider struct{}
@@ -116,8 +122,12 @@ func main() {
 			}
 		}
 	}
-	err := providerserver.Serve(context.Background(), func() provider.Provider { return floorProvider{} },
-		providerserver.ServeOpts{Address: "registry.terraform.io/aos-dev/floor"})
+	// floor_raw is added beside the framework's resources by hand rather
+	// than with terraform-plugin-mux, which this module does not need.
+	framework := providerserver.NewProtocol6(floorProvider{})
+	err := tf6server.Serve("registry.terraform.io/aos-dev/floor", func() tfprotov6.ProviderServer {
+		return rawServer{framework()}
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
