@@ -45,16 +45,20 @@ func (p *devPlatform) CheckTenantConsent(platform, tenantDomain, environment, lo
 		MultiGeo: info.MultiGeo, GeoLocations: info.GeoLocations, Containers: info.Containers}, nil
 }
 
-func (p *devPlatform) CheckAppConsent(tenantDomain, login, consentMethod, permissionKind string) (string, *domain.Error) {
-	res, err := p.d.CheckAppConsent(tenantDomain, login, consentMethod, permissionKind)
+func (p *devPlatform) CheckAppConsent(profileID, tenantDomain, login, consentMethod, permissionKind string) (string, *domain.Error) {
+	res, err := p.d.CheckAppConsent(profileID, tenantDomain, login, consentMethod, permissionKind)
 	if err != nil {
 		return "", err
 	}
 	return res.Reason, nil
 }
 
-func (p *devPlatform) DelegatedConsentReason(tenantDomain, login string) string {
-	return p.d.EvaluateDelegatedConsent(tenantDomain, login)
+func (p *devPlatform) DelegatedConsentReason(profileID, tenantDomain, login string) string {
+	return p.d.EvaluateDelegatedConsent(profileID, tenantDomain, login)
+}
+
+func (p *devPlatform) ForgetAppConsent(profileID string) {
+	p.d.ForgetConsent(profileID)
 }
 
 func (p *devPlatform) CheckPartnerConsent(cloud, login string) (string, *domain.Error) {

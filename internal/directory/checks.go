@@ -243,12 +243,20 @@ type ConsentResult struct {
 // Invalid reports whether the consented profile is invalid immediately.
 func (r *ConsentResult) Invalid() bool { return r.Reason != "" }
 
-// CheckAppConsent applies the consent rules of an app profile of a Microsoft
-// tenant. Admin consent needs a Global Administrator of that tenant; user
-// consent any enabled member. For apps with delegated permissions the result
-// also tells whether the tenant's conditional access blocks the service's IP
-// address, which makes the profile invalid although consent succeeded.
-func (d *Directory) CheckAppConsent(domainName, login, consentMethod, permissionKind string) (*ConsentResult, *domain.Error) {
+// CheckAppConsent applies the consent rules of an app profile of a
+// Microsoft tenant. Admin consent needs a Global Administrator of that
+// tenant; user consent any enabled member. For apps with delegated
+// permissions the result also tells whether the tenant's conditional access
+// blocks the service's IP address, which makes the profile invalid although
+// consent succeeded.
+//
+// consentID names the consented object (the app profile id). The user's
+// state is remembered for that object alone, so that
+// EvaluateDelegatedConsent judges each profile against its own consent:
+// a later consent to another profile by the same user does not hide a
+// change made in between. A new consent to the same object replaces the
+// earlier one, whoever gave it.
+func (d *Directory) CheckAppConsent(consentID, domainName, login, consentMethod, permissionKind string) (*ConsentResult, *domain.Error) {
 	if consentMethod == "" {
 		consentMethod = domain.ConsentMethodAdmin
 	}
@@ -273,7 +281,10 @@ func (d *Directory) CheckAppConsent(domainName, login, consentMethod, permission
 			"%s is not a Global Administrator of %s; admin consent needs one (user consent, where the app type allows it, does not)",
 			u.data.Login, t.data.Domain)
 	}
-	d.consents[userKey{t.data.Domain, u.data.Login}] = consentSnapshot{credentialGen: u.credentialGen, mfaGen: u.mfaGen}
+	// One object has one consent at a time: a new consent replaces the
+	// earlier one, whoever gave it.
+	k := userKey{t.data.Domain, u.data.Login}
+	d.consents[consentID] = snapshotOf(k, u)
 	r := &ConsentResult{ConsentUser: u.data.Login, PlatformTenantID: t.data.TenantID}
 	if delegated(permissionKind) && t.data.ConditionalAccessBlocksServiceIP {
 		r.Reason = domain.ReasonConditionalAccess
@@ -285,20 +296,20 @@ func delegated(kind string) bool {
 	return kind == domain.PermissionKindDelegated || kind == domain.PermissionKindHybrid
 }
 
-// EvaluateDelegatedConsent re-checks the consent behind a delegated or
-// hybrid app profile and returns why it no longer works, or "" when it
+// EvaluateDelegatedConsent re-checks the consent login gave to the
+// delegated or hybrid app profile consentID (as passed to
+// CheckAppConsent) and returns why it no longer works, or "" when it
 // does. The consent user's account being removed, disabled or given a new
-// password since the latest consent makes it unavailable; MFA turned on
-// since then needs a new consent; a conditional access policy that blocks
-// the service's IP address stops it until the policy is fixed, after which
-// the profile works again without a new consent.
+// password since that consent makes it unavailable; MFA turned on since
+// then needs a new consent; a conditional access policy that blocks the
+// service's IP address stops it until the policy is fixed, after which the
+// profile works again without a new consent.
 //
-// The directory remembers each user's latest consent. When it has none (the
-// process restarted since), the current state becomes the baseline, so only
-// the conditions that are visible without history are reported. Callers
-// should re-evaluate after every mutation (see Version) so that a later
-// consent by the same user does not hide an earlier change.
-func (d *Directory) EvaluateDelegatedConsent(domainName, login string) string {
+// When the directory has no snapshot of that consent (the process
+// restarted since, as snapshots are kept in memory only), the current state
+// becomes the baseline, so only the conditions visible without history are
+// reported.
+func (d *Directory) EvaluateDelegatedConsent(consentID, domainName, login string) string {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	t := d.find(domain.PlatformMicrosoft, domainName)
@@ -310,10 +321,10 @@ func (d *Directory) EvaluateDelegatedConsent(domainName, login string) string {
 		return domain.ReasonUserUnavailable
 	}
 	k := userKey{t.data.Domain, u.data.Login}
-	snap, ok := d.consents[k]
+	snap, ok := d.snapshot(k, consentID)
 	if !ok {
-		snap = consentSnapshot{credentialGen: u.credentialGen, mfaGen: u.mfaGen}
-		d.consents[k] = snap
+		snap = snapshotOf(k, u)
+		d.consents[consentID] = snap
 	}
 	switch {
 	case u.credentialGen != snap.credentialGen:
@@ -324,6 +335,16 @@ func (d *Directory) EvaluateDelegatedConsent(domainName, login string) string {
 		return domain.ReasonConditionalAccess
 	}
 	return ""
+}
+
+// ForgetConsent drops what the directory remembers of the consent to the
+// object consentID, for when the app profile is deleted; otherwise its
+// snapshot would stay until the process ends. It does not bump Version: no
+// other consent's evaluation changes.
+func (d *Directory) ForgetConsent(consentID string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.consents, consentID)
 }
 
 // PartnerConsentInfo describes the tenant a partner app profile was

@@ -253,7 +253,7 @@ func TestCheckAppConsent(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, e := d.CheckAppConsent(tt.domain, tt.login, tt.method, tt.kind)
+			r, e := d.CheckAppConsent("app-"+tt.name, tt.domain, tt.login, tt.method, tt.kind)
 			wantErr(t, e, tt.code, tt.field)
 			if tt.code != "" {
 				return
@@ -272,7 +272,7 @@ func TestEvaluateDelegatedConsent(t *testing.T) {
 	const user = "delegate@contoso.onmicrosoft.com"
 	consent := func(t *testing.T, d *Directory) {
 		t.Helper()
-		if _, e := d.CheckAppConsent(contoso, user, "user", "delegated"); e != nil {
+		if _, e := d.CheckAppConsent("app-1", contoso, user, "user", "delegated"); e != nil {
 			t.Fatal(e)
 		}
 	}
@@ -329,13 +329,13 @@ func TestEvaluateDelegatedConsent(t *testing.T) {
 			if e := tt.change(d); e != nil {
 				t.Fatal(e)
 			}
-			if got := d.EvaluateDelegatedConsent(contoso, user); got != tt.want {
+			if got := d.EvaluateDelegatedConsent("app-1", contoso, user); got != tt.want {
 				t.Fatalf("reason %q, want %q", got, tt.want)
 			}
 			if tt.name != "nothing changed" && d.Version() == v {
 				t.Error("mutation did not bump Version")
 			}
-			_, e := d.CheckAppConsent(contoso, user, "user", "delegated")
+			_, e := d.CheckAppConsent("app-1", contoso, user, "user", "delegated")
 			if tt.afterReconsent == "refused" {
 				if e == nil {
 					t.Fatal("re-consent accepted")
@@ -345,7 +345,7 @@ func TestEvaluateDelegatedConsent(t *testing.T) {
 			if e != nil {
 				t.Fatal(e)
 			}
-			if got := d.EvaluateDelegatedConsent(contoso, user); got != tt.afterReconsent {
+			if got := d.EvaluateDelegatedConsent("app-1", contoso, user); got != tt.afterReconsent {
 				t.Errorf("after re-consent %q, want %q", got, tt.afterReconsent)
 			}
 		})
@@ -353,20 +353,139 @@ func TestEvaluateDelegatedConsent(t *testing.T) {
 
 	t.Run("no snapshot takes current state as baseline", func(t *testing.T) {
 		d := newDefault(t)
-		if got := d.EvaluateDelegatedConsent(contoso, "mfa.admin@contoso.onmicrosoft.com"); got != "" {
+		if got := d.EvaluateDelegatedConsent("app-2", contoso, "mfa.admin@contoso.onmicrosoft.com"); got != "" {
 			t.Errorf("got %q", got)
 		}
-		if got := d.EvaluateDelegatedConsent(northwind, "user@northwind.onmicrosoft.com"); got != domain.ReasonConditionalAccess {
+		if got := d.EvaluateDelegatedConsent("app-5", northwind, "user@northwind.onmicrosoft.com"); got != domain.ReasonConditionalAccess {
 			t.Errorf("got %q", got)
 		}
-		if got := d.EvaluateDelegatedConsent(contoso, "disabled.admin@contoso.onmicrosoft.com"); got != domain.ReasonUserUnavailable {
+		if got := d.EvaluateDelegatedConsent("app-3", contoso, "disabled.admin@contoso.onmicrosoft.com"); got != domain.ReasonUserUnavailable {
 			t.Errorf("got %q", got)
 		}
-		if got := d.EvaluateDelegatedConsent(contoso, "megan@fabrikam.onmicrosoft.com"); got != domain.ReasonUserUnavailable {
+		if got := d.EvaluateDelegatedConsent("app-4", contoso, "megan@fabrikam.onmicrosoft.com"); got != domain.ReasonUserUnavailable {
 			t.Errorf("guest: got %q", got)
 		}
-		if got := d.EvaluateDelegatedConsent("gone.onmicrosoft.com", "x@gone.onmicrosoft.com"); got != domain.ReasonUserUnavailable {
+		if got := d.EvaluateDelegatedConsent("app-6", "gone.onmicrosoft.com", "x@gone.onmicrosoft.com"); got != domain.ReasonUserUnavailable {
 			t.Errorf("unknown tenant: got %q", got)
+		}
+	})
+}
+
+// TestDelegatedConsentPerProfile covers a user who consents to two
+// delegated app profiles with a change in between. Each profile must be
+// judged against its own consent: when the snapshot was kept per user, the
+// second consent overwrote the first one's and hid the change from it.
+func TestDelegatedConsentPerProfile(t *testing.T) {
+	const user = "delegate@contoso.onmicrosoft.com"
+	consent := func(t *testing.T, d *Directory, id string) {
+		t.Helper()
+		if _, e := d.CheckAppConsent(id, contoso, user, "user", "delegated"); e != nil {
+			t.Fatal(e)
+		}
+	}
+	tests := []struct {
+		name   string
+		change func(d *Directory) *domain.Error
+		want   string
+	}{
+		{name: "mfa turned on", change: func(d *Directory) *domain.Error {
+			return d.SetUserMFA("microsoft", contoso, user, true)
+		}, want: domain.ReasonMfaEnabled},
+		{name: "password changed", change: func(d *Directory) *domain.Error {
+			return d.SetUserPassword("microsoft", contoso, user, "Changed#2025")
+		}, want: domain.ReasonUserUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDefault(t)
+			consent(t, d, "app-a")
+			if e := tt.change(d); e != nil {
+				t.Fatal(e)
+			}
+			consent(t, d, "app-b")
+			if got := d.EvaluateDelegatedConsent("app-a", contoso, user); got != tt.want {
+				t.Errorf("profile consented before the change: reason %q, want %q", got, tt.want)
+			}
+			if got := d.EvaluateDelegatedConsent("app-b", contoso, user); got != "" {
+				t.Errorf("profile consented after the change: reason %q, want none", got)
+			}
+			// Consenting A again makes it usable without touching B.
+			consent(t, d, "app-a")
+			if got := d.EvaluateDelegatedConsent("app-a", contoso, user); got != "" {
+				t.Errorf("after re-consent of A: reason %q, want none", got)
+			}
+			if got := d.EvaluateDelegatedConsent("app-b", contoso, user); got != "" {
+				t.Errorf("B after re-consent of A: reason %q, want none", got)
+			}
+		})
+	}
+}
+
+// consentHolders lists the users the directory keeps a snapshot of the
+// consent to object id for.
+func consentHolders(d *Directory, id string) []string {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if s, ok := d.consents[id]; ok {
+		return []string{s.user.login}
+	}
+	return nil
+}
+
+func TestConsentSnapshotBookkeeping(t *testing.T) {
+	const user = "delegate@contoso.onmicrosoft.com"
+	const other = "adele@contoso.onmicrosoft.com"
+	consent := func(t *testing.T, d *Directory, id, login string) {
+		t.Helper()
+		if _, e := d.CheckAppConsent(id, contoso, login, "user", "delegated"); e != nil {
+			t.Fatal(e)
+		}
+	}
+
+	t.Run("forget drops only that profile", func(t *testing.T) {
+		d := newDefault(t)
+		consent(t, d, "app-a", user)
+		if e := d.SetUserMFA("microsoft", contoso, user, true); e != nil {
+			t.Fatal(e)
+		}
+		consent(t, d, "app-b", user)
+		d.ForgetConsent("app-a")
+		if h := consentHolders(d, "app-a"); len(h) != 0 {
+			t.Errorf("app-a still held by %v", h)
+		}
+		if h := consentHolders(d, "app-b"); len(h) != 1 || h[0] != user {
+			t.Errorf("app-b held by %v, want %s", h, user)
+		}
+		// Without a snapshot the current state is the baseline.
+		if got := d.EvaluateDelegatedConsent("app-a", contoso, user); got != "" {
+			t.Errorf("forgotten profile: reason %q", got)
+		}
+	})
+
+	t.Run("re-consent by another user replaces the snapshot", func(t *testing.T) {
+		d := newDefault(t)
+		consent(t, d, "app-a", user)
+		consent(t, d, "app-a", other)
+		if h := consentHolders(d, "app-a"); len(h) != 1 || h[0] != other {
+			t.Errorf("app-a held by %v, want only %s", h, other)
+		}
+		if e := d.SetUserMFA("microsoft", contoso, user, true); e != nil {
+			t.Fatal(e)
+		}
+		if got := d.EvaluateDelegatedConsent("app-a", contoso, other); got != "" {
+			t.Errorf("reason %q: the former consent user's change leaked", got)
+		}
+	})
+
+	t.Run("removing the user drops all their snapshots", func(t *testing.T) {
+		d := newDefault(t)
+		consent(t, d, "app-a", user)
+		consent(t, d, "app-b", user)
+		if e := d.RemoveUser("microsoft", contoso, user); e != nil {
+			t.Fatal(e)
+		}
+		if len(consentHolders(d, "app-a"))+len(consentHolders(d, "app-b")) != 0 {
+			t.Error("snapshots of a removed user remain")
 		}
 	})
 }

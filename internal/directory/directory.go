@@ -171,9 +171,13 @@ type Directory struct {
 	// version grows on every mutation so callers can tell cheaply whether
 	// delegated consents need re-evaluation.
 	version uint64
-	// consents remembers, per consent user, the credential and MFA
-	// generations seen at their latest consent.
-	consents map[userKey]consentSnapshot
+	// consents remembers, per consented object (app profile id), who
+	// consented and that user's credential and MFA generations at the
+	// time. Keying by user instead was not enough: a user's later consent
+	// to another profile overwrote the snapshot and hid a change made in
+	// between from the earlier profile. The snapshots live only in memory;
+	// nothing writes them to disk.
+	consents map[string]consentSnapshot
 }
 
 type tenant struct {
@@ -194,7 +198,19 @@ type user struct {
 type userKey struct{ domain, login string }
 
 type consentSnapshot struct {
+	user                  userKey
 	credentialGen, mfaGen uint64
+}
+
+func snapshotOf(k userKey, u *user) consentSnapshot {
+	return consentSnapshot{user: k, credentialGen: u.credentialGen, mfaGen: u.mfaGen}
+}
+
+// snapshot returns the snapshot of the consent user k gave to object
+// consentID, if any. Callers hold the lock.
+func (d *Directory) snapshot(k userKey, consentID string) (consentSnapshot, bool) {
+	s, ok := d.consents[consentID]
+	return s, ok && s.user == k
 }
 
 // Default returns a fresh copy of the built-in directory described in this
@@ -233,7 +249,7 @@ func Load(r io.Reader) (*Directory, error) {
 
 // New builds a directory from its file form after checking it.
 func New(f File) (*Directory, error) {
-	d := &Directory{consents: map[userKey]consentSnapshot{}}
+	d := &Directory{consents: map[string]consentSnapshot{}}
 	var errs []error
 	containerIDs := map[string]string{}
 	homeLogins := map[string]string{} // platform|login -> domain

@@ -189,9 +189,9 @@ func TestConcurrentUse(t *testing.T) {
 				case 0:
 					_ = d.SetUserMFA("microsoft", c, "delegate@contoso.onmicrosoft.com", j%2 == 0)
 				case 1:
-					_, _ = d.CheckAppConsent(c, "delegate@contoso.onmicrosoft.com", "user", "delegated")
+					_, _ = d.CheckAppConsent("app-1", c, "delegate@contoso.onmicrosoft.com", "user", "delegated")
 				case 2:
-					_ = d.EvaluateDelegatedConsent(c, "delegate@contoso.onmicrosoft.com")
+					_ = d.EvaluateDelegatedConsent("app-1", c, "delegate@contoso.onmicrosoft.com")
 				case 3:
 					_, _ = d.ValidateServiceAccount(c, "svc.backup@contoso.onmicrosoft.com", "Backup#Svc2024", false, "")
 				case 4:

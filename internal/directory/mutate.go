@@ -100,7 +100,15 @@ func (d *Directory) RemoveUser(platform, domainName, login string) *domain.Error
 				break
 			}
 		}
-		delete(d.consents, userKey{t.data.Domain, u.data.Login})
+		// The user's consents go with the account: an account re-created
+		// under the same login starts its generations afresh and must not
+		// be compared with the old one's.
+		k := userKey{t.data.Domain, u.data.Login}
+		for id, s := range d.consents {
+			if s.user == k {
+				delete(d.consents, id)
+			}
+		}
 		return nil
 	})
 }

@@ -51,7 +51,7 @@ func (s *Server) appProfileView(rec *store.Record) (*domain.AppProfile, error) {
 	reevaluate := a.Status == domain.StatusActive || (a.Status == domain.StatusInvalid && a.Reason == domain.ReasonConditionalAccess)
 	if pl := s.platform(); pl != nil && reevaluate && a.PermissionKind != "application" && a.ConsentUser != "" {
 		a.Status, a.Reason = domain.StatusActive, ""
-		if reason := pl.DelegatedConsentReason(d.TenantDomain, a.ConsentUser); reason != "" {
+		if reason := pl.DelegatedConsentReason(a.ID, d.TenantDomain, a.ConsentUser); reason != "" {
 			a.Status, a.Reason = domain.StatusInvalid, reason
 		}
 	}
@@ -327,7 +327,7 @@ func (s *Server) consentAppProfile(ctx context.Context, tx store.Tx, org string,
 	}
 	reason := ""
 	if pl := s.platform(); pl != nil {
-		rs, derr := pl.CheckAppConsent(a.TenantDomain, login, a.ConsentMethod, a.PermissionKind)
+		rs, derr := pl.CheckAppConsent(a.ID, a.TenantDomain, login, a.ConsentMethod, a.PermissionKind)
 		if derr != nil {
 			return nil, derr
 		}

@@ -13,12 +13,18 @@ import (
 type Platform interface {
 	// CheckTenantConsent decides whether login may connect the tenant.
 	CheckTenantConsent(platform, tenantDomain, environment, login string) (*TenantFacts, *domain.Error)
-	// CheckAppConsent decides whether login may consent an app profile;
-	// reason is set when the profile is consented but immediately invalid.
-	CheckAppConsent(tenantDomain, login, consentMethod, permissionKind string) (reason string, err *domain.Error)
-	// DelegatedConsentReason tells why a delegated or hybrid app profile
-	// consented by login is no longer usable ("" when it is).
-	DelegatedConsentReason(tenantDomain, login string) string
+	// CheckAppConsent decides whether login may consent the app profile
+	// profileID; reason is set when the profile is consented but
+	// immediately invalid.
+	CheckAppConsent(profileID, tenantDomain, login, consentMethod, permissionKind string) (reason string, err *domain.Error)
+	// DelegatedConsentReason tells why the delegated or hybrid app profile
+	// profileID, consented by login, is no longer usable ("" when it is).
+	// Each profile is judged against its own consent: a change to the user
+	// between two consents counts against the earlier profile only.
+	DelegatedConsentReason(profileID, tenantDomain, login string) string
+	// ForgetAppConsent drops what the platform keeps of a deleted app
+	// profile's consent.
+	ForgetAppConsent(profileID string)
 	// CheckPartnerConsent decides whether login may authorize a partner
 	// app profile in cloud, and returns the user's tenant domain.
 	CheckPartnerConsent(cloud, login string) (string, *domain.Error)

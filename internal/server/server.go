@@ -422,6 +422,12 @@ func (s *Server) deleteKind(kind string) http.HandlerFunc {
 			if err := tx.Delete(ctx, p.Org, kind, rec.ID, v); err != nil {
 				return nil, inUse(kind, err)
 			}
+			// Forgotten before the commit: should the commit fail, the
+			// profile's next evaluation takes the user's current state as
+			// its baseline, as after a restart of aosd dev.
+			if pl := s.platform(); pl != nil && kind == store.KindAppProfile {
+				pl.ForgetAppConsent(rec.ID)
+			}
 			return &outcome{status: http.StatusNoContent}, nil
 		})
 	}
