@@ -105,6 +105,9 @@ func MicrosoftDefaultScopes(environment string) []string {
 }
 
 // GoogleScopes match the privileges the consenting Google account needs.
+// openid and email make the code redemption return an ID token, whose hosted
+// domain (hd) the callback compares with the registered domain; without it
+// an administrator of any Workspace domain could complete the registration.
 var GoogleScopes = []string{
 	"https://www.googleapis.com/auth/admin.directory.user.readonly",
 	"https://www.googleapis.com/auth/admin.directory.group.readonly",

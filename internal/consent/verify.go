@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -46,6 +47,10 @@ type Target struct {
 	ConsentMethod string
 	// Cloud of a partner app profile.
 	Cloud string
+	// ClientID and Certificate of a custom app profile: the customer's own
+	// Azure app, as which the service signs in to confirm the consent.
+	ClientID    string
+	Certificate *AppCertificate
 }
 
 // Callback is what the platform's redirect carried.
@@ -71,6 +76,12 @@ type Callback struct {
 //     callback names). Entra issues it only once the service's app has a
 //     service principal in that tenant, which is what admin consent creates.
 //   - Microsoft user consent: the authorization code is redeemed.
+//   - Custom app profiles: as above, but as the customer's app, which
+//     authenticates with a client assertion signed by the profile's
+//     certificate instead of the service's secret.
+//   - Google: the account that consented must also belong to the registered
+//     domain, or any Workspace administrator could complete another
+//     organization's registration with their own domain's consent.
 //
 // Any failure wraps ErrNotVerified (or ErrNotConfigured when the service
 // has no secret for the app) and nothing must be changed by the caller.
@@ -84,14 +95,19 @@ func (c Config) VerifyCallback(ctx context.Context, t Target, cb Callback) error
 		if c.GoogleTokenURL != "" {
 			tokenURL = c.GoogleTokenURL
 		}
-		return c.exchange(ctx, "Google", t.Platform, c.GoogleClientID, c.GoogleClientSecret, tokenURL, cb.Code)
+		tok, err := c.exchange(ctx, "Google", t.Platform, c.GoogleClientID, c.GoogleClientSecret, tokenURL, cb.Code)
+		if err != nil {
+			return err
+		}
+		return checkGoogleDomain(tok, t.Domain)
 	case domain.PlatformSalesforce:
 		host, err := c.salesforceHost(t.Environment)
 		if err != nil {
 			return err
 		}
-		return c.exchange(ctx, "Salesforce", t.Platform, c.SalesforceClientID, c.SalesforceClientSecret,
+		_, err = c.exchange(ctx, "Salesforce", t.Platform, c.SalesforceClientID, c.SalesforceClientSecret,
 			host+salesforceTokenPath, cb.Code)
+		return err
 	case domain.PlatformMicrosoft:
 		return c.verifyMicrosoft(ctx, t, cb)
 	}
@@ -108,16 +124,7 @@ func (c Config) verifyMicrosoft(ctx context.Context, t Target, cb Callback) erro
 			return fmt.Errorf("%w: unknown app type %q", ErrNotVerified, t.AppType)
 		}
 		if at.Custom {
-			// The consent was to the customer's own Azure app, whose secret
-			// (or certificate) is not the service's to use at this point, so
-			// the platform cannot be asked here. The redirect is accepted;
-			// the profile is proven at first use, when the service signs in
-			// as that app with the profile's certificate and Entra refuses
-			// it if the app was never consented in the tenant.
-			if cb.Code == "" && !strings.EqualFold(cb.AdminConsent, "true") {
-				return fmt.Errorf("%w: the callback reports no consent", ErrNotVerified)
-			}
-			return nil
+			return c.verifyCustomApp(ctx, t, cb)
 		}
 		if id := c.MicrosoftAppClientIDs[t.AppType]; id != "" {
 			clientID, secret = id, c.MicrosoftAppClientSecrets[t.AppType]
@@ -127,8 +134,9 @@ func (c Config) verifyMicrosoft(ctx context.Context, t Target, cb Callback) erro
 			if err != nil {
 				return err
 			}
-			return c.exchange(ctx, "Microsoft", domain.PlatformMicrosoft, clientID, secret,
+			_, err = c.exchange(ctx, "Microsoft", domain.PlatformMicrosoft, clientID, secret,
 				host+"/"+tenantSegment(tenant)+microsoftTokenPath, cb.Code)
+			return err
 		}
 	case KindPartnerAppProfile:
 		env, ok := partnerCloudEnvironments[t.Cloud]
@@ -147,6 +155,51 @@ func (c Config) verifyMicrosoft(ctx context.Context, t Target, cb Callback) erro
 		return fmt.Errorf("%w: Microsoft did not report admin consent", ErrNotVerified)
 	}
 	return c.microsoftAppToken(ctx, environment, tenant, clientID, secret)
+}
+
+// verifyCustomApp confirms the consent to a customer's own Azure app the
+// same way as for the service's apps, signing in as the customer's app with
+// the profile's certificate. Without that check anyone holding the consent
+// link could activate the profile by typing admin_consent=True.
+func (c Config) verifyCustomApp(ctx context.Context, t Target, cb Callback) error {
+	if t.ClientID == "" {
+		return fmt.Errorf("%w: the custom app profile has no client id to sign in with", ErrNotVerified)
+	}
+	if t.Certificate == nil {
+		return fmt.Errorf("%w: the custom app profile has no certificate, so the service cannot sign in as the app "+
+			"to confirm the consent; upload the app's certificate and authorize the profile again", ErrNotVerified)
+	}
+	if t.Domain == "" {
+		return fmt.Errorf("%w: no Microsoft tenant to check the consent in", ErrNotVerified)
+	}
+	host, err := c.microsoftLoginHost(t.Environment)
+	if err != nil {
+		return err
+	}
+	tokenURL := host + "/" + tenantSegment(t.Domain) + microsoftTokenPath
+	assertion, err := clientAssertion(t.Certificate, t.ClientID, tokenURL, time.Now())
+	if err != nil {
+		return fmt.Errorf("%w: cannot sign in as the custom app %s: %w", ErrNotVerified, t.ClientID, err)
+	}
+	if t.ConsentMethod == domain.ConsentMethodUser {
+		_, err := c.redeem(ctx, "Microsoft", domain.PlatformMicrosoft, oauth2.Config{ClientID: t.ClientID}, tokenURL, cb.Code,
+			oauth2.SetAuthURLParam("client_assertion_type", clientAssertionType),
+			oauth2.SetAuthURLParam("client_assertion", assertion))
+		return err
+	}
+	if !strings.EqualFold(cb.AdminConsent, "true") {
+		return fmt.Errorf("%w: Microsoft did not report admin consent", ErrNotVerified)
+	}
+	cc := clientcredentials.Config{ClientID: t.ClientID, TokenURL: tokenURL,
+		Scopes: []string{microsoftGraph[environmentOrDefault(t.Environment)] + "/.default"},
+		EndpointParams: url.Values{"client_assertion_type": {clientAssertionType},
+			"client_assertion": {assertion}},
+		AuthStyle: oauth2.AuthStyleInParams}
+	if _, err := cc.Token(ctx); err != nil {
+		return refused("Microsoft", "an app token for tenant "+t.Domain+" as the custom app "+t.ClientID+
+			" (the app is not consented there, or the certificate is not one of its credentials)", err)
+	}
+	return nil
 }
 
 // microsoftAppToken requests an app-only Graph token for the service's app
@@ -173,21 +226,65 @@ func (c Config) microsoftAppToken(ctx context.Context, environment, tenant, clie
 	return nil
 }
 
-// exchange redeems an authorization code. The redirect URI must be the one
-// the consent URL carried, or the platform refuses the code.
-func (c Config) exchange(ctx context.Context, name, platform, clientID, secret, tokenURL, code string) error {
+// exchange redeems an authorization code with the service's client secret.
+func (c Config) exchange(ctx context.Context, name, platform, clientID, secret, tokenURL, code string) (*oauth2.Token, error) {
 	if clientID == "" || secret == "" {
-		return fmt.Errorf("%w: %s client id and secret", ErrNotConfigured, name)
+		return nil, fmt.Errorf("%w: %s client id and secret", ErrNotConfigured, name)
 	}
+	return c.redeem(ctx, name, platform, oauth2.Config{ClientID: clientID, ClientSecret: secret}, tokenURL, code)
+}
+
+// redeem redeems an authorization code as the client oc names (opts carry
+// a client assertion when there is no secret). The redirect URI must be the
+// one the consent URL carried, or the platform refuses the code.
+func (c Config) redeem(ctx context.Context, name, platform string, oc oauth2.Config, tokenURL, code string,
+	opts ...oauth2.AuthCodeOption) (*oauth2.Token, error) {
 	if code == "" {
-		return fmt.Errorf("%w: %s sent no authorization code", ErrNotVerified, name)
+		return nil, fmt.Errorf("%w: %s sent no authorization code", ErrNotVerified, name)
 	}
-	oc := oauth2.Config{ClientID: clientID, ClientSecret: secret, RedirectURL: c.CallbackURL(platform),
-		Endpoint: oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}}
+	oc.RedirectURL = c.CallbackURL(platform)
+	oc.Endpoint = oauth2.Endpoint{TokenURL: tokenURL, AuthStyle: oauth2.AuthStyleInParams}
 	// The tokens are not kept: the service only needs to know the grant is
-	// real. Storing them is the job of the platform integration.
-	if _, err := oc.Exchange(ctx, code); err != nil {
-		return refused(name, "the authorization code", err)
+	// real (and, for Google, whose it is). Storing them is the job of the
+	// platform integration.
+	tok, err := oc.Exchange(ctx, code, opts...)
+	if err != nil {
+		return nil, refused(name, "the authorization code", err)
+	}
+	return tok, nil
+}
+
+// checkGoogleDomain refuses a Google consent given by an account outside
+// the registered domain. A redeemed code only proves that some Google
+// account consented; the hosted domain (hd) of the ID token says which
+// Workspace organization the account belongs to. Accounts without hd are
+// consumer accounts, which cannot administer a Workspace domain.
+func checkGoogleDomain(tok *oauth2.Token, registered string) error {
+	if registered == "" {
+		return fmt.Errorf("%w: no registered Google domain to check the consenting account against", ErrNotVerified)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" {
+		return fmt.Errorf("%w: Google returned no ID token, so the consenting account's domain is unknown "+
+			"(the consent URL must ask for the openid and email scopes)", ErrNotVerified)
+	}
+	// The token came straight from Google's token endpoint over TLS in
+	// exchange for the code and the service's secret, so its signature
+	// need not be checked (see idTokenClaims).
+	var claims struct {
+		HostedDomain string `json:"hd"`
+		Email        string `json:"email"`
+	}
+	if err := idTokenClaims(raw, &claims); err != nil {
+		return fmt.Errorf("%w: Google's ID token could not be read: %w", ErrNotVerified, err)
+	}
+	if claims.HostedDomain == "" {
+		return fmt.Errorf("%w: the consenting Google account %s belongs to no Workspace domain; "+
+			"sign in as an administrator of %s", ErrNotVerified, claims.Email, registered)
+	}
+	if !strings.EqualFold(claims.HostedDomain, registered) {
+		return fmt.Errorf("%w: the consenting Google account %s belongs to the domain %s, not to the registered domain %s; "+
+			"sign in as an administrator of %s", ErrNotVerified, claims.Email, claims.HostedDomain, registered, registered)
 	}
 	return nil
 }

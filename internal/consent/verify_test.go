@@ -2,6 +2,11 @@ package consent
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -9,8 +14,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/consent/entratest"
 )
 
 // tokenRequest is one request the fake token endpoint received.
@@ -23,16 +31,24 @@ type tokenRequest struct {
 // services cannot be reached from tests). It issues a token for the code
 // "good-code" and for client credentials in the tenants of allowTenants;
 // anything else gets the invalid_grant answer real endpoints give.
+//
+// Like Entra, it authenticates clients that send a client assertion instead
+// of a secret: the assertion must be signed by a certificate registered for
+// the client id in apps, or the answer is invalid_client. Code redemptions
+// return an ID token with idClaims, as Google's does.
 type fakeTokenEndpoint struct {
 	*httptest.Server
 	allowTenants map[string]bool
 	mu           sync.Mutex
 	reqs         []tokenRequest
+	apps         map[string]*x509.Certificate
+	idClaims     map[string]any
 }
 
 func newFakeTokenEndpoint(t *testing.T, allowTenants ...string) *fakeTokenEndpoint {
 	t.Helper()
-	f := &fakeTokenEndpoint{allowTenants: map[string]bool{}}
+	f := &fakeTokenEndpoint{allowTenants: map[string]bool{}, apps: map[string]*x509.Certificate{},
+		idClaims: map[string]any{"hd": "contoso.com", "email": "admin@contoso.com"}}
 	for _, tn := range allowTenants {
 		f.allowTenants[tn] = true
 	}
@@ -43,7 +59,16 @@ func newFakeTokenEndpoint(t *testing.T, allowTenants ...string) *fakeTokenEndpoi
 		}
 		f.mu.Lock()
 		f.reqs = append(f.reqs, tokenRequest{Path: r.URL.Path, Form: r.PostForm})
+		apps, idClaims := f.apps, f.idClaims
 		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.PostForm.Has("client_assertion") {
+			if err := entratest.CheckClientAssertion(r.PostForm, "http://"+r.Host+r.URL.Path, apps, time.Now()); err != nil {
+				w.WriteHeader(http.StatusUnauthorized)
+				_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": err.Error()})
+				return
+			}
+		}
 		ok := false
 		switch r.PostForm.Get("grant_type") {
 		case "authorization_code":
@@ -53,13 +78,16 @@ func newFakeTokenEndpoint(t *testing.T, allowTenants ...string) *fakeTokenEndpoi
 			tenant, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 			ok = f.allowTenants[tenant]
 		}
-		w.Header().Set("Content-Type", "application/json")
 		if !ok {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"not granted"}`))
 			return
 		}
-		_, _ = w.Write([]byte(`{"access_token":"at","token_type":"Bearer","expires_in":3600}`))
+		resp := map[string]any{"access_token": "at", "token_type": "Bearer", "expires_in": 3600}
+		if r.PostForm.Get("grant_type") == "authorization_code" && idClaims != nil {
+			resp["id_token"] = entratest.UnsignedIDToken(idClaims)
+		}
+		_ = json.NewEncoder(w).Encode(resp)
 	}))
 	t.Cleanup(f.Close)
 	return f
@@ -235,5 +263,127 @@ func TestVerifyUnreachable(t *testing.T) {
 	err := c.VerifyCallback(context.Background(), Target{Kind: KindTenant, Platform: domain.PlatformGoogle}, Callback{Code: "good-code"})
 	if !errors.Is(err, ErrNotVerified) || !strings.Contains(err.Error(), "could not be asked") {
 		t.Errorf("unreachable: %v", err)
+	}
+}
+
+// TestVerifyCustomApp: a custom app profile's consent is confirmed by
+// signing in as the customer's app, with an assertion signed by the
+// profile's certificate, in the registered tenant. An assertion Entra would
+// not accept, or none at all, confirms nothing.
+func TestVerifyCustomApp(t *testing.T) {
+	const clientID = "0b7e9c1d-2a3f-4b5c-9d6e-7f8091a2b3c4"
+	registered := validAppCert(t, rsaKey(t, 0), "custom app")
+	other := validAppCert(t, rsaKey(t, 1), "other app")
+	expired := appCert(t, rsaKey(t, 0), "expired", time.Now().Add(-time.Hour))
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecdsaCert := validAppCert(t, ecKey, "ecdsa app")
+	f := newFakeTokenEndpoint(t, "contoso.onmicrosoft.com")
+	f.apps[clientID] = registered.Leaf
+	c := verifyConfig(f)
+	ctx := context.Background()
+	admin := Target{Kind: KindAppProfile, Platform: domain.PlatformMicrosoft, Domain: "contoso.onmicrosoft.com",
+		AppType: domain.AppTypeCustomAzureApp, ConsentMethod: domain.ConsentMethodAdmin, ClientID: clientID, Certificate: registered}
+	cb := Callback{AdminConsent: "True", Tenant: "fabrikam-tenant-id"}
+
+	if err := c.VerifyCallback(ctx, admin, cb); err != nil {
+		t.Fatalf("consented custom app: %v", err)
+	}
+	got := f.requests()[0]
+	if got.Path != "/contoso.onmicrosoft.com/oauth2/v2.0/token" {
+		t.Errorf("token path = %q, want the registered domain's", got.Path)
+	}
+	for k, want := range map[string]string{"grant_type": "client_credentials", "client_id": clientID,
+		"scope": "https://graph.microsoft.com/.default", "client_secret": ""} {
+		if v := got.Form.Get(k); v != want {
+			t.Errorf("%s = %q, want %q", k, v, want)
+		}
+	}
+
+	refusals := []struct {
+		name   string
+		target func(Target) Target
+		cb     Callback
+		want   string
+		asked  bool
+	}{
+		{"certificate not registered on the app", func(t Target) Target { t.Certificate = other; return t }, cb, "invalid_client", true},
+		{"signed with another key", func(t Target) Target {
+			t.Certificate = &AppCertificate{Leaf: registered.Leaf, Key: other.Key}
+			return t
+		}, cb, "signature verification failed", true},
+		{"tenant without consent", func(t Target) Target { t.Domain = "northwind.onmicrosoft.com"; return t }, cb, "invalid_grant", true},
+		{"no admin consent reported", func(t Target) Target { return t }, Callback{Code: "x"}, "admin consent", false},
+		{"no certificate", func(t Target) Target { t.Certificate = nil; return t }, cb, "no certificate", false},
+		{"no client id", func(t Target) Target { t.ClientID = ""; return t }, cb, "no client id", false},
+		{"expired certificate", func(t Target) Target { t.Certificate = expired; return t }, cb, "expired", false},
+		{"ECDSA certificate", func(t Target) Target { t.Certificate = ecdsaCert; return t }, cb, "only RSA", false},
+	}
+	for _, tc := range refusals {
+		t.Run(tc.name, func(t *testing.T) {
+			n := len(f.requests())
+			err := c.VerifyCallback(ctx, tc.target(admin), tc.cb)
+			if !errors.Is(err, ErrNotVerified) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want ErrNotVerified mentioning %q", err, tc.want)
+			}
+			if asked := len(f.requests()) > n; asked != tc.asked {
+				t.Errorf("asked the platform: %v, want %v", asked, tc.asked)
+			}
+		})
+	}
+
+	// User consent (the delegated custom type allows it) redeems the code
+	// as the customer's app.
+	user := admin
+	user.AppType, user.ConsentMethod = domain.AppTypeCustomAzureAppDelegated, domain.ConsentMethodUser
+	if err := c.VerifyCallback(ctx, user, Callback{Code: "good-code"}); err != nil {
+		t.Fatalf("user consent: %v", err)
+	}
+	reqs := f.requests()
+	last := reqs[len(reqs)-1]
+	if last.Form.Get("grant_type") != "authorization_code" || last.Form.Get("client_id") != clientID ||
+		last.Form.Get("client_assertion") == "" || last.Form.Get("redirect_uri") != "https://aos.example.com/consent/callback/microsoft" {
+		t.Errorf("user consent request: %v", last.Form)
+	}
+	if err := c.VerifyCallback(ctx, user, Callback{Code: "forged"}); !errors.Is(err, ErrNotVerified) {
+		t.Errorf("forged code: %v", err)
+	}
+	user.Certificate = other
+	if err := c.VerifyCallback(ctx, user, Callback{Code: "good-code"}); !errors.Is(err, ErrNotVerified) || !strings.Contains(err.Error(), "invalid_client") {
+		t.Errorf("user consent with an unregistered certificate: %v", err)
+	}
+}
+
+// TestVerifyGoogleHostedDomain: a redeemed Google code completes only the
+// registration of the domain the consenting account belongs to.
+func TestVerifyGoogleHostedDomain(t *testing.T) {
+	target := Target{Kind: KindTenant, Platform: domain.PlatformGoogle, Domain: "contoso.com"}
+	for _, tc := range []struct {
+		name   string
+		claims map[string]any
+		want   string // "" means confirmed
+	}{
+		{"registered domain", map[string]any{"hd": "contoso.com", "email": "admin@contoso.com"}, ""},
+		{"registered domain in other case", map[string]any{"hd": "Contoso.COM", "email": "admin@contoso.com"}, ""},
+		{"another domain", map[string]any{"hd": "fabrikam.com", "email": "admin@fabrikam.com"}, "belongs to the domain fabrikam.com, not to the registered domain contoso.com"},
+		{"consumer account", map[string]any{"email": "someone@gmail.com"}, "belongs to no Workspace domain"},
+		{"no ID token", nil, "no ID token"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeTokenEndpoint(t)
+			f.idClaims = tc.claims
+			err := verifyConfig(f).VerifyCallback(context.Background(), target, Callback{Code: "good-code"})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrNotVerified) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want ErrNotVerified mentioning %q", err, tc.want)
+			}
+		})
 	}
 }

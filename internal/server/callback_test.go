@@ -1,34 +1,52 @@
 package server_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
 	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/consent/entratest"
 )
 
 // platformTokens plays the platforms' token endpoints for production-mode
 // callbacks (the real sign-in services cannot be reached from tests). It
 // issues tokens for the code "good-code" and for client credentials in the
-// Microsoft tenants of consented; everything else gets invalid_grant.
+// Microsoft tenants of consented; everything else gets invalid_grant. Code
+// redemptions carry an ID token whose hosted domain is hostedDomain, as
+// Google's do. Clients that authenticate with a client assertion (custom
+// Azure apps) get invalid_client unless it is signed by the certificate
+// registered for them in apps.
 type platformTokens struct {
-	srv       *httptest.Server
-	consented map[string]bool
-	mu        sync.Mutex
-	paths     []string
-	forms     []url.Values
+	srv          *httptest.Server
+	consented    map[string]bool
+	apps         map[string]*x509.Certificate
+	hostedDomain string
+	mu           sync.Mutex
+	paths        []string
+	forms        []url.Values
 }
 
 func newPlatformTokens(t *testing.T, consented ...string) *platformTokens {
 	t.Helper()
-	p := &platformTokens{consented: map[string]bool{}}
+	p := &platformTokens{consented: map[string]bool{}, apps: map[string]*x509.Certificate{}, hostedDomain: "contoso.com"}
 	for _, c := range consented {
 		p.consented[c] = true
 	}
@@ -40,16 +58,27 @@ func newPlatformTokens(t *testing.T, consented ...string) *platformTokens {
 		p.mu.Lock()
 		p.paths, p.forms = append(p.paths, r.URL.Path), append(p.forms, r.PostForm)
 		p.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if r.PostForm.Has("client_assertion") {
+			if err := entratest.CheckClientAssertion(r.PostForm, "http://"+r.Host+r.URL.Path, p.apps, time.Now()); err != nil {
+				w.WriteHeader(http.StatusUnauthorized)
+				_ = json.NewEncoder(w).Encode(map[string]string{"error": "invalid_client", "error_description": err.Error()})
+				return
+			}
+		}
 		tenant, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 		ok := r.PostForm.Get("code") == "good-code" ||
 			r.PostForm.Get("grant_type") == "client_credentials" && p.consented[tenant]
-		w.Header().Set("Content-Type", "application/json")
 		if !ok {
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"AADSTS70000: the grant is not valid"}`))
 			return
 		}
-		_, _ = w.Write([]byte(`{"access_token":"at","token_type":"Bearer","expires_in":3600}`))
+		resp := map[string]any{"access_token": "at", "token_type": "Bearer", "expires_in": 3600}
+		if r.PostForm.Get("grant_type") == "authorization_code" {
+			resp["id_token"] = entratest.UnsignedIDToken(map[string]any{"hd": p.hostedDomain, "email": "admin@" + p.hostedDomain})
+		}
+		_ = json.NewEncoder(w).Encode(resp)
 	}))
 	t.Cleanup(p.srv.Close)
 	return p
@@ -199,4 +228,142 @@ func TestConsentCallbackVerifiesGoogle(t *testing.T) {
 	if st := tenantStatus(t, e, tok, id); st != domain.StatusConnected {
 		t.Errorf("verified callback left the tenant %s", st)
 	}
+}
+
+// TestConsentCallbackRefusesOtherGoogleDomain: a real code from an
+// administrator of another Workspace domain does not connect the tenant.
+func TestConsentCallbackRefusesOtherGoogleDomain(t *testing.T) {
+	p := newPlatformTokens(t)
+	p.hostedDomain = "fabrikam.com"
+	e, tok := startProduction(t, aosdtest.Options{}, p)
+	id, state := pendingTenant(t, e, tok, domain.PlatformGoogle, "contoso.com")
+	r := callback(t, e, domain.PlatformGoogle, url.Values{"state": {state}, "code": {"good-code"}})
+	wantNotVerified(t, r)
+	if msg := r.errorBody(t).Error.Message; !strings.Contains(msg, "fabrikam.com") || !strings.Contains(msg, "contoso.com") {
+		t.Errorf("message does not name both domains: %s", msg)
+	}
+	if st := tenantStatus(t, e, tok, id); st != domain.StatusPendingConsent {
+		t.Errorf("a consent from another domain changed the tenant to %s", st)
+	}
+}
+
+// rsaCertBundle makes a self-signed RSA certificate and key as PEM. The
+// shared newCert helper makes ECDSA certificates, which Entra does not take
+// as app credentials, so it serves here only for the refusal case.
+func rsaCertBundle(t *testing.T, cn string) (string, *x509.Certificate, *rsa.PrivateKey) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) +
+		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})), mustParse(t, der), key
+}
+
+// TestConsentCallbackVerifiesCustomApp: the consent to a customer's own
+// Azure app is confirmed by signing in as that app with the certificate the
+// profile stores (sealed); a certificate the app does not know confirms
+// nothing.
+func TestConsentCallbackVerifiesCustomApp(t *testing.T) {
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		const clientID = "0b7e9c1d-2a3f-4b5c-9d6e-7f8091a2b3c4"
+		registered, leaf, key := rsaCertBundle(t, "custom app")
+		unregistered, _, _ := rsaCertBundle(t, "another certificate")
+		p := newPlatformTokens(t, contoso)
+		p.apps[clientID] = leaf
+		e, tok := startProduction(t, o, p)
+
+		tid, tstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, contoso)
+		if r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {tstate}, "admin_consent": {"True"}}); r.status != http.StatusOK {
+			t.Fatalf("tenant consent: HTTP %d %s", r.status, r.body)
+		}
+		create := func(t *testing.T, name, cert string, password ...string) (id, state string) {
+			t.Helper()
+			body := map[string]string{"name": name, "tenantId": tid,
+				"type": domain.AppTypeCustomAzureApp, "clientId": clientID, "certificate": cert}
+			if len(password) > 0 {
+				body["certificatePassword"] = password[0]
+			}
+			r := e.do(t, http.MethodPost, "/v1/app-profiles", tok, body)
+			var a domain.AppProfile
+			if err := json.Unmarshal(r.body, &a); err != nil || r.status != http.StatusCreated {
+				t.Fatalf("create app profile: HTTP %d %s", r.status, r.body)
+			}
+			u, err := url.Parse(a.ConsentURL)
+			if err != nil || u.Query().Get("client_id") != clientID || u.Query().Get("state") == "" {
+				t.Fatalf("consentUrl %q is not for the custom app", a.ConsentURL)
+			}
+			return a.ID, u.Query().Get("state")
+		}
+		status := func(t *testing.T, id string) string {
+			t.Helper()
+			r := e.do(t, http.MethodGet, "/v1/app-profiles/"+id, tok, nil)
+			var a domain.AppProfile
+			if err := json.Unmarshal(r.body, &a); err != nil || r.status != http.StatusOK {
+				t.Fatalf("get app profile: HTTP %d %s", r.status, r.body)
+			}
+			return a.Status
+		}
+
+		// A certificate that is not one of the app's credentials: Entra
+		// refuses the sign-in, so the redirect proves nothing.
+		bid, bstate := create(t, "unregistered certificate", unregistered)
+		r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {bstate}, "admin_consent": {"True"}})
+		wantNotVerified(t, r)
+		if msg := r.errorBody(t).Error.Message; !strings.Contains(msg, "invalid_client") {
+			t.Errorf("refusal does not say why: %s", msg)
+		}
+		if st := status(t, bid); st != domain.StatusPendingConsent {
+			t.Errorf("an unconfirmed callback changed the profile to %s", st)
+		}
+
+		// An ECDSA certificate (accepted on upload) cannot sign in as an
+		// Entra app; the platform is not even asked.
+		eid, estate := create(t, "ecdsa certificate", validCert(t, "ecdsa app").bundle())
+		n := p.count()
+		wantNotVerified(t, callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {estate}, "admin_consent": {"True"}}))
+		if p.count() != n {
+			t.Errorf("an ECDSA certificate still asked the platform")
+		}
+		if st := status(t, eid); st != domain.StatusPendingConsent {
+			t.Errorf("the ECDSA profile changed to %s", st)
+		}
+
+		// The registered certificate, in the consented tenant.
+		id, state := create(t, "registered certificate", registered)
+		if r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {state}, "admin_consent": {"True"}}); r.status != http.StatusOK {
+			t.Fatalf("verified callback: HTTP %d %s", r.status, r.body)
+		}
+		path, form := p.last()
+		if path != "/"+contoso+"/oauth2/v2.0/token" || form.Get("grant_type") != "client_credentials" ||
+			form.Get("client_id") != clientID || form.Get("client_assertion") == "" || form.Has("client_secret") {
+			t.Errorf("token request %s %v", path, form)
+		}
+		if st := status(t, id); st != domain.StatusActive {
+			t.Errorf("verified callback left the profile %s", st)
+		}
+
+		// The same certificate uploaded as a password-protected PFX file.
+		pfx, err := pkcs12.Modern.Encode(key, leaf, nil, "Pfx#Secret1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, pstate := create(t, "pfx certificate", base64.StdEncoding.EncodeToString(pfx), "Pfx#Secret1")
+		if r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {pstate}, "admin_consent": {"True"}}); r.status != http.StatusOK {
+			t.Fatalf("verified callback (PFX): HTTP %d %s", r.status, r.body)
+		}
+		if st := status(t, pid); st != domain.StatusActive {
+			t.Errorf("verified callback left the PFX profile %s", st)
+		}
+	})
 }

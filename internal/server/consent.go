@@ -260,7 +260,10 @@ func (s *Server) handleConsentCallback(w http.ResponseWriter, r *http.Request) {
 // refused here already, so they cost no call to the platform (and do not
 // spend a single-use authorization code).
 func (s *Server) callbackTarget(ctx context.Context, claims consent.State, token string) (consent.Target, error) {
-	var t consent.Target
+	var (
+		t      consent.Target
+		custom *store.Record
+	)
 	err := s.store.Tx(ctx, func(tx store.Tx) error {
 		for _, kind := range []string{store.KindTenant, store.KindAppProfile, store.KindPartnerAppProfile} {
 			rec, err := tx.Get(ctx, claims.Org, kind, claims.ObjectID)
@@ -294,6 +297,9 @@ func (s *Server) callbackTarget(ctx context.Context, claims consent.State, token
 				}
 				t = consent.Target{Kind: consent.KindAppProfile, Platform: domain.PlatformMicrosoft,
 					Environment: d.TenantEnvironment, Domain: d.TenantDomain, AppType: d.Type, ConsentMethod: d.ConsentMethod}
+				if at, ok := domain.AppTypeBySlug(d.Type); ok && at.Custom {
+					t.ClientID, custom = d.ClientID, rec
+				}
 			default:
 				d, err := decodeDoc[domain.PartnerAppProfile](rec)
 				if err != nil {
@@ -311,7 +317,37 @@ func (s *Server) callbackTarget(ctx context.Context, claims consent.State, token
 	if err != nil {
 		return consent.Target{}, fmt.Errorf("reading the object of the consent callback: %w", err)
 	}
+	if custom != nil {
+		// Decoding a PFX file derives keys, which may take a while; it is
+		// done after the transaction so that no store lock is held for it.
+		if t.Certificate, err = s.appCertificate(custom); err != nil {
+			return consent.Target{}, err
+		}
+	}
 	return t, nil
+}
+
+// appCertificate opens the sealed certificate of a custom app profile, with
+// which the service signs in as the customer's app to confirm its consent.
+// A profile without one yields nil, which VerifyCallback refuses with its
+// own explanation.
+func (s *Server) appCertificate(rec *store.Record) (*consent.AppCertificate, error) {
+	sec, err := s.openAppSecret(rec)
+	if err != nil {
+		return nil, fmt.Errorf("opening the certificate of app profile %s: %w", rec.ID, err)
+	}
+	if sec.Certificate == "" {
+		return nil, nil
+	}
+	leaf, key, err := domain.CertificateKey(sec.Certificate, sec.CertificatePassword)
+	if err != nil {
+		// It was accepted on upload, so this is not the caller's doing, but
+		// it does mean the consent cannot be confirmed.
+		return nil, &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentNotVerified,
+			Message: "the app profile's stored certificate could not be read (" + err.Error() +
+				"), so the consent cannot be confirmed; upload the certificate again and authorize the profile again"}
+	}
+	return &consent.AppCertificate{Leaf: leaf, Key: key}, nil
 }
 
 // verifyCallback asks the platform to confirm the callback. Every failure,
