@@ -4,6 +4,7 @@
 //	aosd serve                  production: SQLite or PostgreSQL, real consent URLs
 //	aosd clients create         make an API client (prints its secret once)
 //	aosd permissions bump       raise a platform's permission-set version
+//	aosd orgs set               change an organization's settings (service provider)
 //	aosd keygen                 print a new encryption key
 package main
 
@@ -25,6 +26,7 @@ import (
 	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
+	"github.com/aos-dev/terraform-provider-aos/internal/store"
 )
 
 const usage = `aosd — the registration service of terraform-provider-aos
@@ -34,6 +36,7 @@ Usage:
   aosd serve [flags]                run in production (--database, --encryption-key-file)
   aosd clients create [flags]       create an API client and print its credentials
   aosd permissions bump [flags]     raise a platform's required permission-set version
+  aosd orgs set ORG [flags]         mark an organization as a service provider (--service-provider) or not
   aosd keygen                       print a new encryption key for --encryption-key-file
 
 Run "aosd COMMAND -h" for the flags of a command.
@@ -70,6 +73,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New(`usage: aosd permissions bump --database URL --platform PLATFORM`)
 		}
 		return runPermissionsBump(ctx, args[2:], stdout)
+	case "orgs":
+		if len(args) < 2 || args[1] != "set" {
+			return errors.New(orgsSetUsage)
+		}
+		return runOrgsSet(ctx, args[2:], stdout)
 	case "keygen":
 		if _, err := fmt.Fprintln(stdout, secrets.GenerateKey()); err != nil {
 			return fmt.Errorf("writing the key: %w", err)
@@ -102,6 +110,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	autoConsent := fs.Bool("auto-consent", false, "DEV ONLY: complete every consent at once as the tenant's administrator (for demos)")
 	envFile := fs.String("env-file", "", "where to write AOS_ENDPOINT, AOS_CLIENT_ID and AOS_CLIENT_SECRET (default DATA-DIR/aos.env)")
 	stsEndpoint := fs.String("sts-endpoint", "", "STS endpoint for verifying Amazon roles (for example a local moto server)")
+	serviceProvider := fs.Bool("service-provider", false, "mark the dev organization as a service provider (=false to unmark); kept in the data dir, so a later start without the flag leaves it as it is")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -129,6 +138,20 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		_ = app.Close(context.Background())
 		return err
 	}
+	// Only an explicit flag changes the stored setting: like the client,
+	// the organization's settings belong to the data dir, and may have
+	// been set with "aosd orgs set dev".
+	if flagGiven(fs, "service-provider") {
+		if err := aosd.SetServiceProvider(ctx, app.Store, devOrg, *serviceProvider); err != nil {
+			_ = app.Close(context.Background())
+			return fmt.Errorf("setting the dev organization's service provider flag: %w", err)
+		}
+	}
+	settings, err := store.GetOrgSettings(ctx, app.Store, devOrg)
+	if err != nil {
+		_ = app.Close(context.Background())
+		return err
+	}
 	env := fmt.Sprintf("AOS_ENDPOINT=%s\nAOS_CLIENT_ID=%s\nAOS_CLIENT_SECRET=%s\n", app.URL, id, secret)
 	if err := os.WriteFile(*envFile, []byte(env), 0o600); err != nil {
 		_ = app.Close(context.Background())
@@ -140,6 +163,9 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	_, _ = fmt.Fprintf(stdout, "aosd dev is listening on %s (data in %s)\n", app.URL, *dataDir)
 	if *autoConsent {
 		_, _ = fmt.Fprintln(stdout, "AUTO-CONSENT IS ON: consents complete without sign-in. This is dev behaviour only.")
+	}
+	if settings.ServiceProvider {
+		_, _ = fmt.Fprintf(stdout, "Organization %q is a service provider: service provider only services are available.\n", devOrg)
 	}
 	_, _ = fmt.Fprintf(stdout, "Credentials (also in %s):\n  export AOS_ENDPOINT=%s\n  export AOS_CLIENT_ID=%s\n  export AOS_CLIENT_SECRET=%s\n", *envFile, app.URL, id, secret)
 	return serveUntilDone(ctx, app)
@@ -189,6 +215,22 @@ func waitChan(app *aosd.App) <-chan error {
 }
 
 func runServe(ctx context.Context, args []string, stderr io.Writer) error {
+	o, err := serveOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	app, err := aosd.Start(ctx, o)
+	if err != nil {
+		return err
+	}
+	slog.New(slog.NewJSONHandler(stderr, nil)).Info("aosd serving", "url", app.URL, "publicUrl", o.PublicURL)
+	return serveUntilDone(ctx, app)
+}
+
+// serveOptions turns aosd serve's command line into the options aosd
+// starts with, reading the key and the secrets their files hold. It is
+// separate from starting so tests can see what the flags configure.
+func serveOptions(args []string, stderr io.Writer) (aosd.Options, error) {
 	fs := flag.NewFlagSet("aosd serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	database := fs.String("database", os.Getenv("AOSD_DATABASE"), "sqlite:PATH or postgres://URL (env AOSD_DATABASE)")
@@ -210,38 +252,43 @@ func runServe(ctx context.Context, args []string, stderr io.Writer) error {
 	msSecretFile := fs.String("microsoft-client-secret-file", "", "file with the client secret of the Microsoft app (or env AOSD_MICROSOFT_CLIENT_SECRET)")
 	googleSecretFile := fs.String("google-client-secret-file", "", "file with the client secret of the Google app (or env AOSD_GOOGLE_CLIENT_SECRET)")
 	sfSecretFile := fs.String("salesforce-client-secret-file", "", "file with the consumer secret of the Salesforce app (or env AOSD_SALESFORCE_CLIENT_SECRET)")
+	// App profiles of some types consent to an app of their own rather
+	// than the --microsoft-client-id app.
+	appIDs := newAppTypeFlag(flagAppClientID)
+	appSecretFiles := newAppTypeFlag(flagAppClientSecretFile)
+	fs.Var(appIDs, flagAppClientID[2:], "TYPE=ID: application id of the service's Microsoft app for app profiles of app type TYPE (repeatable; types without one use --microsoft-client-id)")
+	fs.Var(appSecretFiles, flagAppClientSecretFile[2:], "TYPE=PATH: file with the client secret of the app of --microsoft-app-client-id TYPE (repeatable; every such app needs one)")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	var none aosd.Options
 	if err := fs.Parse(args); err != nil {
-		return err
+		return none, err
 	}
 	if *keyFile == "" {
-		return errors.New("--encryption-key-file is required (create one with: aosd keygen > key && chmod 600 key)")
+		return none, errors.New("--encryption-key-file is required (create one with: aosd keygen > key && chmod 600 key)")
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
-		return errors.New("--tls-cert and --tls-key go together")
+		return none, errors.New("--tls-cert and --tls-key go together")
 	}
 	key, err := secrets.LoadKeyFile(*keyFile)
 	if err != nil {
-		return err
+		return none, err
 	}
 	if *publicURL == "" {
-		return errors.New("--public-url is required: consent callbacks must name the URL browsers reach this service at")
+		return none, errors.New("--public-url is required: consent callbacks must name the URL browsers reach this service at")
 	}
 	builder, err := newConsentBuilder(*publicURL, *msClient, *googleClient, *sfClient)
 	if err != nil {
-		return err
+		return none, err
 	}
 	if err := loadClientSecrets(builder, *msSecretFile, *googleSecretFile, *sfSecretFile); err != nil {
-		return err
+		return none, err
 	}
-	app, err := aosd.Start(ctx, aosd.Options{Database: *database, Key: key, Listen: *listen, PublicURL: *publicURL,
+	if err := loadMicrosoftAppClients(builder, appIDs.values, appSecretFiles.values); err != nil {
+		return none, err
+	}
+	return aosd.Options{Database: *database, Key: key, Listen: *listen, PublicURL: *publicURL,
 		TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey, Consent: builder, STSEndpoint: *stsEndpoint, AWSRegion: *region,
-		AmazonPrincipal: *principal, RateLimit: *rateLimit, RateBurst: *rateBurst, Logger: logger(stderr, *logLevel)})
-	if err != nil {
-		return err
-	}
-	slog.New(slog.NewJSONHandler(stderr, nil)).Info("aosd serving", "url", app.URL, "publicUrl", *publicURL)
-	return serveUntilDone(ctx, app)
+		AmazonPrincipal: *principal, RateLimit: *rateLimit, RateBurst: *rateBurst, Logger: logger(stderr, *logLevel)}, nil
 }
 
 func runClientsCreate(ctx context.Context, args []string, stdout io.Writer) (err error) {
@@ -291,6 +338,148 @@ func runPermissionsBump(ctx context.Context, args []string, stdout io.Writer) (e
 	if _, err := fmt.Fprintf(stdout, "%s permission set is now version %d; tenants connected with an older one show reconnectRecommended\n", *platform, v); err != nil {
 		return fmt.Errorf("%s permission set is now version %d, but writing that failed: %w", *platform, v, err)
 	}
+	return nil
+}
+
+const orgsSetUsage = `usage: aosd orgs set ORG --database URL --service-provider[=false]`
+
+// runOrgsSet changes an organization's settings. The organization comes
+// first, as in "aosd orgs set acme --service-provider"; the flag package
+// stops at the first argument that is not a flag, so it is taken off
+// before parsing (flags before it work too).
+func runOrgsSet(ctx context.Context, args []string, stdout io.Writer) (err error) {
+	fs := flag.NewFlagSet("aosd orgs set", flag.ContinueOnError)
+	database := fs.String("database", os.Getenv("AOSD_DATABASE"), "sqlite:PATH or postgres://URL")
+	serviceProvider := fs.Bool("service-provider", false, "the organization is a service provider (=false: it is not); service provider only services need it")
+	org := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		org, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if org == "" && fs.NArg() > 0 {
+		org = fs.Arg(0)
+		if err := fs.Parse(fs.Args()[1:]); err != nil {
+			return err
+		}
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q; %s", fs.Args(), orgsSetUsage)
+	}
+	if org == "" {
+		return errors.New("the organization is required; " + orgsSetUsage)
+	}
+	// Nothing else can be set yet, so a call without the flag is a mistake
+	// rather than a request to clear it.
+	if !flagGiven(fs, "service-provider") {
+		return errors.New("nothing to set: pass --service-provider or --service-provider=false")
+	}
+	st, err := aosd.OpenStore(ctx, *database)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, st.Close()) }()
+	if err := aosd.SetServiceProvider(ctx, st, org, *serviceProvider); err != nil {
+		return err
+	}
+	state := "is now a service provider"
+	if !*serviceProvider {
+		state = "is now not a service provider"
+	}
+	if _, err := fmt.Fprintf(stdout, "organization %s %s\n", org, state); err != nil {
+		return fmt.Errorf("organization %s %s, but writing that failed: %w", org, state, err)
+	}
+	return nil
+}
+
+// flagGiven reports whether the command line set the flag, as opposed to
+// leaving it at its default.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// Names of the per-app-type flags, as errors quote them.
+const (
+	flagAppClientID         = "--microsoft-app-client-id"
+	flagAppClientSecretFile = "--microsoft-app-client-secret-file"
+)
+
+// appTypeFlag is a repeatable TYPE=VALUE flag keyed by Microsoft app type.
+// Types are checked as they are parsed, so a mistyped one stops aosd before
+// it starts rather than leaving that type on the default app.
+type appTypeFlag struct {
+	name   string
+	values map[string]string
+}
+
+func newAppTypeFlag(name string) *appTypeFlag {
+	return &appTypeFlag{name: name, values: map[string]string{}}
+}
+
+func (f *appTypeFlag) String() string {
+	if f == nil {
+		return ""
+	}
+	pairs := make([]string, 0, len(f.values))
+	for k, v := range f.values {
+		pairs = append(pairs, k+"="+v)
+	}
+	return strings.Join(pairs, ",")
+}
+
+// Set takes one TYPE=VALUE. The flag package reports its errors with the
+// flag's name and the value given.
+func (f *appTypeFlag) Set(s string) error {
+	typ, val, ok := strings.Cut(s, "=")
+	typ, val = strings.TrimSpace(typ), strings.TrimSpace(val)
+	if !ok || typ == "" || val == "" {
+		return errors.New("want TYPE=VALUE, for example myhub=VALUE")
+	}
+	if err := aosd.CheckMicrosoftAppType(typ); err != nil {
+		return err
+	}
+	if _, dup := f.values[typ]; dup {
+		return fmt.Errorf("app type %s is given twice", typ)
+	}
+	f.values[typ] = val
+	return nil
+}
+
+// loadMicrosoftAppClients sets the per-app-type apps and reads their
+// secrets from files. Like the platform apps, every app needs its secret:
+// consents to it are confirmed with it. A secret without an app, or apps
+// without the main Microsoft app (which registers the tenants the app
+// profiles live in), are configuration mistakes and stop aosd.
+func loadMicrosoftAppClients(c *consent.Config, ids, secretFiles map[string]string) error {
+	if len(ids) == 0 && len(secretFiles) == 0 {
+		return nil
+	}
+	if len(ids) > 0 && c.MicrosoftClientID == "" {
+		return fmt.Errorf("%s needs --microsoft-client-id: app profiles live in Microsoft tenants, which are registered with that app", flagAppClientID)
+	}
+	appSecrets := make(map[string]string, len(secretFiles))
+	for typ, file := range secretFiles {
+		if ids[typ] == "" {
+			return fmt.Errorf("%s %s=...: there is no %s %s=..., so the secret would never be used", flagAppClientSecretFile, typ, flagAppClientID, typ)
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("reading %s %s: %w", flagAppClientSecretFile, typ, err)
+		}
+		if appSecrets[typ] = strings.TrimSpace(string(b)); appSecrets[typ] == "" {
+			return fmt.Errorf("%s %s: %s is empty", flagAppClientSecretFile, typ, file)
+		}
+	}
+	for typ := range ids {
+		if appSecrets[typ] == "" {
+			return fmt.Errorf("the Microsoft app for app type %s has a client id but no client secret: set %s %s=PATH (consents to it are confirmed with it)",
+				typ, flagAppClientSecretFile, typ)
+		}
+	}
+	c.MicrosoftAppClientIDs, c.MicrosoftAppClientSecrets = ids, appSecrets
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -18,6 +19,7 @@ import (
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
 	"github.com/aos-dev/terraform-provider-aos/internal/server"
+	"github.com/aos-dev/terraform-provider-aos/internal/store"
 )
 
 // syncBuffer collects a running command's output.
@@ -378,4 +380,207 @@ func readEnvText(s string) map[string]string {
 		}
 	}
 	return vals
+}
+
+// TestOrgsSet: aosd orgs set stores an organization's service provider
+// flag in the database, where aosd reads it; the organization may come
+// before or after the flags.
+func TestOrgsSet(t *testing.T) {
+	ctx := context.Background()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "aosd.db")
+	serviceProvider := func(org string) bool {
+		t.Helper()
+		st, err := aosd.OpenStore(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			if err := st.Close(); err != nil {
+				t.Error(err)
+			}
+		}()
+		s, err := store.GetOrgSettings(ctx, st, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s.ServiceProvider
+	}
+	for _, step := range []struct {
+		args []string
+		want bool
+		out  string
+	}{
+		{[]string{"orgs", "set", "acme", "--database", db, "--service-provider"}, true, "organization acme is now a service provider"},
+		{[]string{"orgs", "set", "--database", db, "acme", "--service-provider=false"}, false, "organization acme is now not a service provider"},
+		{[]string{"orgs", "set", "--database", db, "--service-provider", "acme"}, true, "is now a service provider"},
+	} {
+		var out bytes.Buffer
+		if err := run(ctx, step.args, &out, &bytes.Buffer{}); err != nil {
+			t.Fatalf("%v: %v", step.args, err)
+		}
+		if !strings.Contains(out.String(), step.out) {
+			t.Errorf("%v printed %q, want %q", step.args, out.String(), step.out)
+		}
+		if got := serviceProvider("acme"); got != step.want {
+			t.Errorf("after %v: service provider = %v, want %v", step.args, got, step.want)
+		}
+	}
+	if serviceProvider("other") {
+		t.Error("another organization became a service provider")
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"orgs"}, "usage: aosd orgs set"},
+		{[]string{"orgs", "show", "acme"}, "usage: aosd orgs set"},
+		{[]string{"orgs", "set", "--database", db, "--service-provider"}, "organization is required"},
+		{[]string{"orgs", "set", "acme", "--database", db}, "nothing to set"},
+		{[]string{"orgs", "set", "acme", "extra", "--database", db, "--service-provider"}, "unexpected arguments"},
+		{[]string{"orgs", "set", "acme", "--service-provider", "--database", ""}, "--database is required"},
+		{[]string{"orgs", "set", "acme", "--database", db, "--service-provider=maybe"}, "service-provider"},
+	} {
+		err := run(ctx, bad.args, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v: error %v, want one containing %q", bad.args, err, bad.want)
+		}
+	}
+	if !serviceProvider("acme") {
+		t.Error("a refused command changed the setting")
+	}
+}
+
+// TestDevServiceProvider: aosd dev --service-provider marks the dev
+// organization, a later start without the flag keeps the setting, and
+// --service-provider=false clears it.
+func TestDevServiceProvider(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	const banner = `Organization "dev" is a service provider`
+	for _, step := range []struct {
+		flags []string
+		want  bool
+	}{
+		{[]string{"--service-provider"}, true},
+		{nil, true},
+		{[]string{"--service-provider=false"}, false},
+		{nil, false},
+	} {
+		args := append([]string{"dev", "--listen", "127.0.0.1:0", "--data-dir", dir}, step.flags...)
+		s := start(t, args...)
+		s.waitFor(t, "start", func() bool { return strings.Contains(s.stdout.String(), "Credentials (also in") })
+		if got := strings.Contains(s.stdout.String(), banner); got != step.want {
+			t.Errorf("%v: banner shown = %v, want %v\nstdout: %s", step.flags, got, step.want, s.stdout)
+		}
+		if err := s.stop(t); err != nil {
+			t.Fatalf("%v: %v", step.flags, err)
+		}
+		st, err := aosd.OpenStore(context.Background(), "sqlite:"+filepath.Join(dir, "aosd.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		settings, err := store.GetOrgSettings(context.Background(), st, devOrg)
+		if cerr := st.Close(); cerr != nil {
+			t.Error(cerr)
+		}
+		if err != nil || settings.ServiceProvider != step.want {
+			t.Errorf("%v: stored service provider = %v, %v; want %v", step.flags, settings.ServiceProvider, err, step.want)
+		}
+	}
+}
+
+// TestServeMicrosoftAppFlags: the per-app-type Microsoft apps reach the
+// consent configuration aosd starts with; unknown or custom app types,
+// missing or empty secret files, and halves without their other half stop
+// aosd serve with an error naming the flag.
+func TestServeMicrosoftAppFlags(t *testing.T) {
+	dir := t.TempDir()
+	keyFile := filepath.Join(dir, "key")
+	write := func(name, content string) string {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	write("key", secrets.GenerateKey()+"\n")
+	t.Setenv("AOSD_MICROSOFT_CLIENT_SECRET", "")
+	const (
+		myhubSecret  = "myhub-secret-never-shown"
+		backupSecret = "backup-secret-never-shown"
+	)
+	msSecret := write("ms", "ms-secret\n")
+	myhub := write("myhub", myhubSecret+"\n")
+	backup := write("backup", "  "+backupSecret+"\n")
+	empty := write("empty", "\n")
+	base := []string{"--database", "sqlite:" + filepath.Join(dir, "aosd.db"), "--encryption-key-file", keyFile,
+		"--public-url", "https://aos.example.com", "--microsoft-client-id", "main-app", "--microsoft-client-secret-file", msSecret}
+
+	o, err := serveOptions(append(slices.Clone(base),
+		"--microsoft-app-client-id", "myhub=myhub-app",
+		"--microsoft-app-client-secret-file", "myhub="+myhub,
+		"--microsoft-app-client-id", "cloud_backup_m365=backup-app",
+		"--microsoft-app-client-secret-file", "cloud_backup_m365="+backup,
+	), &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := o.Consent
+	wantIDs := map[string]string{"myhub": "myhub-app", domain.AppTypeCloudBackupM365: "backup-app"}
+	wantSecrets := map[string]string{"myhub": myhubSecret, domain.AppTypeCloudBackupM365: backupSecret}
+	if c == nil || !maps.Equal(c.MicrosoftAppClientIDs, wantIDs) || !maps.Equal(c.MicrosoftAppClientSecrets, wantSecrets) {
+		t.Fatalf("consent configuration: %+v", c)
+	}
+	if c.MicrosoftClientID != "main-app" || c.MicrosoftClientSecret != "ms-secret" {
+		t.Errorf("the main Microsoft app changed: %q %q", c.MicrosoftClientID, c.MicrosoftClientSecret)
+	}
+	// Without the flags nothing is configured per app type.
+	if o, err := serveOptions(base, &bytes.Buffer{}); err != nil || len(o.Consent.MicrosoftAppClientIDs) != 0 {
+		t.Errorf("no per-type flags: %v, %v", err, o.Consent)
+	}
+
+	for _, bad := range []struct {
+		name  string
+		flags []string
+		want  string
+	}{
+		{"unknown type", []string{"--microsoft-app-client-id", "exchange=x"}, `-microsoft-app-client-id: "exchange" is not an app type; use one of: microsoft_365`},
+		{"unknown type of a secret", []string{"--microsoft-app-client-secret-file", "exchange=" + myhub}, `-microsoft-app-client-secret-file: "exchange" is not an app type`},
+		{"custom type", []string{"--microsoft-app-client-id", domain.AppTypeCustomAzureApp + "=x"}, `-microsoft-app-client-id: "custom_azure_app" is a custom Azure app type`},
+		{"no equals sign", []string{"--microsoft-app-client-id", "myhub"}, "-microsoft-app-client-id: want TYPE=VALUE"},
+		{"empty id", []string{"--microsoft-app-client-id", "myhub="}, "-microsoft-app-client-id: want TYPE=VALUE"},
+		{"type twice", []string{"--microsoft-app-client-id", "myhub=a", "--microsoft-app-client-id", "myhub=b"}, "myhub is given twice"},
+		{"missing secret file", []string{"--microsoft-app-client-id", "myhub=a", "--microsoft-app-client-secret-file", "myhub=" + filepath.Join(dir, "missing")},
+			"reading --microsoft-app-client-secret-file myhub"},
+		{"empty secret file", []string{"--microsoft-app-client-id", "myhub=a", "--microsoft-app-client-secret-file", "myhub=" + empty}, "is empty"},
+		{"id without secret", []string{"--microsoft-app-client-id", "myhub=a"}, "set --microsoft-app-client-secret-file myhub=PATH"},
+		{"secret without id", []string{"--microsoft-app-client-id", "myhub=a", "--microsoft-app-client-secret-file", "myhub=" + myhub,
+			"--microsoft-app-client-secret-file", "delegated_app=" + backup}, "there is no --microsoft-app-client-id delegated_app"},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			var stderr bytes.Buffer
+			_, err := serveOptions(append(slices.Clone(base), bad.flags...), &stderr)
+			if err == nil || !strings.Contains(err.Error(), bad.want) {
+				t.Fatalf("error %v, want one containing %q", err, bad.want)
+			}
+			for _, secret := range []string{myhubSecret, backupSecret} {
+				if strings.Contains(err.Error(), secret) || strings.Contains(stderr.String(), secret) {
+					t.Errorf("a secret was printed: %v / %s", err, stderr.String())
+				}
+			}
+		})
+	}
+	t.Run("apps without the main Microsoft app", func(t *testing.T) {
+		_, err := serveOptions([]string{"--database", "sqlite:x", "--encryption-key-file", keyFile, "--public-url", "https://aos.example.com",
+			"--google-client-id", "g", "--google-client-secret-file", msSecret,
+			"--microsoft-app-client-id", "myhub=a", "--microsoft-app-client-secret-file", "myhub=" + myhub}, &bytes.Buffer{})
+		if err == nil || !strings.Contains(err.Error(), "--microsoft-app-client-id needs --microsoft-client-id") {
+			t.Fatalf("error %v", err)
+		}
+	})
+	// run refuses the same way, before opening anything.
+	err = run(context.Background(), append(append([]string{"serve"}, base...), "--microsoft-app-client-id", "nope=x"), &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "microsoft-app-client-id") {
+		t.Errorf("aosd serve with a bad app type: %v", err)
+	}
 }

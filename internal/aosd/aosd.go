@@ -103,6 +103,11 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Consent != nil {
+		if err := checkMicrosoftAppClients(o.Consent); err != nil {
+			return nil, err
+		}
+	}
 	st, err := OpenStore(ctx, o.Database)
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
@@ -213,4 +218,62 @@ func CreateClient(ctx context.Context, st store.Store, org, name string, scopes 
 	id, secret = server.NewClientCredentials()
 	err = st.CreateClient(ctx, &store.Client{ID: id, Org: org, Name: name, SecretHash: server.HashClientSecret(secret), Scopes: scopes, Created: time.Now().UTC()})
 	return id, secret, err
+}
+
+// SetServiceProvider marks org as a service provider organization, or as
+// an ordinary one. Some services (domain.Service.ServiceProviderOnly) are
+// offered to service providers only. The setting is stored in the
+// database, so it survives restarts and every replica sees it.
+func SetServiceProvider(ctx context.Context, st store.Store, org string, serviceProvider bool) error {
+	if org == "" {
+		return errors.New("an organization is required")
+	}
+	// Read first so that settings added later are kept by this write.
+	s, err := store.GetOrgSettings(ctx, st, org)
+	if err != nil {
+		return err
+	}
+	s.ServiceProvider = serviceProvider
+	return store.PutOrgSettings(ctx, st, org, s)
+}
+
+// CheckMicrosoftAppType checks that slug names an app type the service
+// consents with an app of its own, the keys of
+// consent.Config.MicrosoftAppClientIDs. Custom Azure app types consent to
+// the customer's app, so a service app configured for one would never be
+// used; it is refused rather than ignored.
+func CheckMicrosoftAppType(slug string) error {
+	t, ok := domain.AppTypeBySlug(slug)
+	if !ok {
+		return fmt.Errorf("%q is not an app type; use one of: %s", slug, strings.Join(serviceAppTypes(), ", "))
+	}
+	if t.Custom {
+		return fmt.Errorf("%q is a custom Azure app type, whose profiles consent to the customer's own app (their clientId); use one of: %s",
+			slug, strings.Join(serviceAppTypes(), ", "))
+	}
+	return nil
+}
+
+// serviceAppTypes lists the app types that use one of the service's apps.
+func serviceAppTypes() []string {
+	var out []string
+	for _, t := range domain.AppTypes() {
+		if !t.Custom {
+			out = append(out, t.Slug)
+		}
+	}
+	return out
+}
+
+// checkMicrosoftAppClients refuses per-app-type apps for unknown or custom
+// app types, whoever assembled the configuration.
+func checkMicrosoftAppClients(c *consent.Config) error {
+	for _, m := range []map[string]string{c.MicrosoftAppClientIDs, c.MicrosoftAppClientSecrets} {
+		for slug := range m {
+			if err := CheckMicrosoftAppType(slug); err != nil {
+				return fmt.Errorf("consent configuration: %w", err)
+			}
+		}
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
+	"github.com/aos-dev/terraform-provider-aos/internal/store"
 	"github.com/aos-dev/terraform-provider-aos/internal/testpg"
 )
 
@@ -355,5 +356,62 @@ func TestDevEndpointsAbsentWithoutDevMode(t *testing.T) {
 	r = a.do(t, app.URL, http.MethodGet, "/v1/tenants/"+tn.ID, tok, "")
 	if !bytes.Contains(r.body, []byte(`"status":"pending_consent"`)) {
 		t.Errorf("the unverified callback changed the tenant: %s", r.body)
+	}
+}
+
+// TestStartRefusesUnusableMicrosoftApps: a per-app-type Microsoft app for an
+// unknown or custom app type would never be used, so aosd does not start
+// with one, however the configuration was assembled.
+func TestStartRefusesUnusableMicrosoftApps(t *testing.T) {
+	key, err := secrets.ParseKey(secrets.GenerateKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name             string
+		ids, secretsByID map[string]string
+		want             string
+	}{
+		{"unknown type", map[string]string{"exchange": "x"}, nil, `"exchange" is not an app type`},
+		{"custom type", map[string]string{domain.AppTypeCustomAzureApp: "x"}, nil, "custom Azure app type"},
+		{"unknown type of a secret", nil, map[string]string{"exchange": "s"}, `"exchange" is not an app type`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			app, err := aosd.Start(ctxb, aosd.Options{Database: "sqlite:" + filepath.Join(t.TempDir(), "aosd.db"), Key: key, Listen: "127.0.0.1:0",
+				Consent: &consent.Config{PublicBaseURL: "https://aos.example.com", MicrosoftClientID: "main",
+					MicrosoftAppClientIDs: tc.ids, MicrosoftAppClientSecrets: tc.secretsByID}})
+			if err == nil {
+				_ = app.Close(ctxb)
+				t.Fatal("started")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestSetServiceProvider: the setting is per organization and can be
+// turned off again.
+func TestSetServiceProvider(t *testing.T) {
+	st, err := aosd.OpenStore(ctxb, "sqlite:"+filepath.Join(t.TempDir(), "aosd.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	if err := aosd.SetServiceProvider(ctxb, st, "", true); err == nil {
+		t.Error("an empty organization was accepted")
+	}
+	for _, on := range []bool{true, false, true} {
+		if err := aosd.SetServiceProvider(ctxb, st, "acme", on); err != nil {
+			t.Fatal(err)
+		}
+		s, err := store.GetOrgSettings(ctxb, st, "acme")
+		if err != nil || s.ServiceProvider != on {
+			t.Fatalf("after setting %v: %+v, %v", on, s, err)
+		}
+	}
+	if s, err := store.GetOrgSettings(ctxb, st, "other"); err != nil || s.ServiceProvider {
+		t.Errorf("another organization: %+v, %v", s, err)
 	}
 }

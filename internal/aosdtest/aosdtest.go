@@ -35,6 +35,9 @@ type Options struct {
 	Log *slog.Logger
 	// Org of the client (default "test").
 	Org string
+	// ServiceProvider marks Org as a service provider organization, which
+	// may use the services offered to service providers only.
+	ServiceProvider bool
 	// Key is the 32-byte master key; a new random key when nil. Replicas
 	// sharing one database must share it.
 	Key []byte
@@ -51,6 +54,7 @@ type Instance struct {
 	Endpoint     string
 	ClientID     string
 	ClientSecret string
+	Org          string // the organization of ClientID
 	Dir          string
 	Key          []byte
 	ownDir       bool
@@ -99,10 +103,17 @@ func Start(o Options) (*Instance, error) {
 	if org == "" {
 		org = "test"
 	}
+	in.Org = org
 	in.ClientID, in.ClientSecret, err = aosd.CreateClient(ctx, app.Store, org, "aosdtest", []string{domain.ScopeReadWrite})
 	if err != nil {
 		_ = in.Close()
 		return nil, fmt.Errorf("creating test client: %w", err)
+	}
+	if o.ServiceProvider {
+		if err := in.SetServiceProvider(org, true); err != nil {
+			_ = in.Close()
+			return nil, fmt.Errorf("marking %s a service provider: %w", org, err)
+		}
 	}
 	return in, nil
 }
@@ -110,6 +121,12 @@ func Start(o Options) (*Instance, error) {
 // NewClient creates another client of org with scopes.
 func (in *Instance) NewClient(org string, scopes ...string) (id, secret string, err error) {
 	return aosd.CreateClient(context.Background(), in.App.Store, org, "aosdtest", scopes)
+}
+
+// SetServiceProvider marks org as a service provider organization or not,
+// as "aosd orgs set" does; tests that share one instance use it to switch.
+func (in *Instance) SetServiceProvider(org string, serviceProvider bool) error {
+	return aosd.SetServiceProvider(context.Background(), in.App.Store, org, serviceProvider)
 }
 
 // Env returns the AOS_* variables that point the provider at this instance.

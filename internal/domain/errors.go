@@ -96,6 +96,9 @@ const (
 	CodeServiceAccountUnknown   = "ValidationUserNotFound"
 	CodeServiceAccountRole      = "ValidationRoleMissing"
 	CodeServicesRequired        = "ServicesRequired"
+	// CodeServiceProviderOnly: a service offered to service provider
+	// organizations only was chosen by another organization.
+	CodeServiceProviderOnly = "ServiceProviderOnly"
 
 	// Connections.
 	CodeCredentialTenantMismatch = "CredentialTenantMismatch"

@@ -54,6 +54,37 @@ func ServiceSlugs() []string {
 	return out
 }
 
+// ValidateServiceAvailability checks that an organization may use each of
+// the services: one that is ServiceProviderOnly needs an organization that
+// is a service provider. It reports the first service refused, by its index
+// in s, so the caller's error points at the entry to remove.
+func ValidateServiceAvailability(field string, s []string, serviceProvider bool) *Error {
+	if serviceProvider {
+		return nil
+	}
+	for i, v := range s {
+		svc, ok := serviceBySlug(v)
+		if !ok || !svc.ServiceProviderOnly {
+			continue
+		}
+		return Invalid(CodeServiceProviderOnly, indexed(field, i),
+			"%q (%s) is offered to service provider organizations only, and this organization is not one: "+
+				"remove it from services, or have the operator of the service mark the organization as a service provider "+
+				"(aosd orgs set ORG --service-provider)",
+			v, svc.DisplayName)
+	}
+	return nil
+}
+
+func serviceBySlug(slug string) (Service, bool) {
+	for _, s := range serviceAccountServices {
+		if s.Slug == slug {
+			return s, true
+		}
+	}
+	return Service{}, false
+}
+
 // ValidateServices checks the services of a service account profile: at
 // least one, each known, none twice. Duplicates are refused rather than
 // folded because the stored set would then differ from the configuration

@@ -25,6 +25,30 @@ func TestValidateServices(t *testing.T) {
 	}
 }
 
+func TestValidateServiceAvailability(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       []string
+		provider bool
+		code     string
+		field    string
+	}{
+		{name: "ordinary services, ordinary org", in: []string{ServiceFly, ServiceInsights}},
+		{name: "provider-only service, provider org", in: []string{ServiceFly, ServiceAOSCommon}, provider: true},
+		{name: "provider-only service, ordinary org", in: []string{ServiceFly, ServiceInsights, ServiceAOSCommon},
+			code: CodeServiceProviderOnly, field: "services[2]"},
+		{name: "alone", in: []string{ServiceAOSCommon}, code: CodeServiceProviderOnly, field: "services[0]"},
+		// Unknown slugs are ValidateServices' to refuse.
+		{name: "unknown slug passes", in: []string{"exchange"}},
+		{name: "none", in: nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkErr(t, ValidateServiceAvailability("services", tt.in, tt.provider), tt.code, tt.field, "service provider")
+		})
+	}
+}
+
 func TestServiceCatalogue(t *testing.T) {
 	seen := map[string]bool{}
 	for _, s := range ServiceAccountServices() {

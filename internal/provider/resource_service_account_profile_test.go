@@ -470,3 +470,99 @@ func TestAccServiceAccountProfile_mfaProfileNeedsAdmin(t *testing.T) {
 		},
 	})
 }
+
+// testAccServiceProvider marks the test organization as a service provider
+// (or not) for the rest of the test, as "aosd orgs set" would, and puts it
+// back to an ordinary organization when the test ends. Tests in this
+// package run one at a time, so the shared organization can be switched.
+func testAccServiceProvider(t *testing.T, on bool) {
+	t.Helper()
+	if err := testAOS.SetServiceProvider(testAOS.Org, on); err != nil {
+		t.Fatalf("marking %s a service provider (%v): %v", testAOS.Org, on, err)
+	}
+	t.Cleanup(func() {
+		if err := testAOS.SetServiceProvider(testAOS.Org, false); err != nil {
+			t.Errorf("resetting %s to an ordinary organization: %v", testAOS.Org, err)
+		}
+	})
+}
+
+// TestAccServiceAccountProfile_serviceProviderOnly: aos_common is for
+// service provider organizations only. The provider cannot know the
+// organization at plan time, so the service refuses at apply and the error
+// is shown on services.
+func TestAccServiceAccountProfile_serviceProviderOnly(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-sa")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckServiceAccountProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServiceAccountProfileConfig_password(tn.ID, name, saPlainUser, saPlainPassword, 1, `["fly", "aos_common"]`, ""),
+				// The source line Terraform quotes is the services argument:
+				// the refusal of services[1] is attached to the whole set.
+				ExpectError: credErrorPattern(`Error creating service account profile.*services = \["fly", "aos_common"\].*` +
+					`"aos_common" \(AvePoint Online Services common service\) is offered to service provider organizations only.*` +
+					`remove it from services.*ServiceProviderOnly`),
+			},
+		},
+	})
+}
+
+// TestAccServiceAccountProfile_serviceProviderOrg: a service provider
+// organization may use aos_common; if it stops being one, the profile cannot
+// be changed until aos_common is removed, and removing it works.
+func TestAccServiceAccountProfile_serviceProviderOrg(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-sa")
+	testAccServiceProvider(t, true)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckServiceAccountProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccServiceAccountProfileConfig_password(tn.ID, name, saPlainUser, saPlainPassword, 1, `["fly", "aos_common"]`, ""),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(saAddr, tfjsonpath.New("services"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("fly"), knownvalue.StringExact("aos_common")})),
+					statecheck.ExpectKnownValue(saAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusValid)),
+				},
+			},
+			{
+				ResourceName:            saAddr,
+				ImportState:             true,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"password_wo_version"},
+			},
+			{
+				// The organization is no longer a service provider: an
+				// unrelated change is refused, pointing at services.
+				PreConfig: func() {
+					if err := testAOS.SetServiceProvider(testAOS.Org, false); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccServiceAccountProfileConfig_password(tn.ID, name, saPlainUser, saPlainPassword, 1,
+					`["fly", "aos_common"]`, `description = "changed"`),
+				ExpectError: credErrorPattern(`Error updating service account profile.*services = \["fly", "aos_common"\].*` +
+					`offered to service provider organizations only.*ServiceProviderOnly`),
+			},
+			{
+				// Without aos_common the same change applies in place.
+				Config: testAccServiceAccountProfileConfig_password(tn.ID, name, saPlainUser, saPlainPassword, 1,
+					`["fly"]`, `description = "changed"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(saAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(saAddr, tfjsonpath.New("services"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("fly")})),
+					statecheck.ExpectKnownValue(saAddr, tfjsonpath.New("description"), knownvalue.StringExact("changed")),
+				},
+			},
+		},
+	})
+}

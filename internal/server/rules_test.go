@@ -9,6 +9,7 @@ package server_test
 import (
 	"encoding/base64"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,12 +17,17 @@ import (
 
 	"software.sslmate.com/src/go-pkcs12"
 
+	"github.com/aos-dev/terraform-provider-aos/internal/aosd"
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 )
 
 const ok = 0 // status of a case that must succeed
+
+// aosdtestOrg is the organization of an aosdtest instance's client when
+// Options.Org is not set.
+const aosdtestOrg = "test"
 
 // TestTenantConsentRules: who may connect a tenant, per platform.
 func TestTenantConsentRules(t *testing.T) {
@@ -867,6 +873,100 @@ func TestServiceAccountValidation(t *testing.T) {
 		if _, _, err := c.ValidateServiceAccount(ctxb, sa.ID); err != nil {
 			t.Fatal(err)
 		}
+	})
+}
+
+// TestServiceProviderOnlyServices: aos_common (AvePoint Online Services
+// common service) is offered to service provider organizations only. The
+// organization's setting lives in the database, so a change made there by
+// another process ("aosd orgs set", another replica) applies to the next
+// request, on both backends.
+func TestServiceProviderOnlyServices(t *testing.T) {
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		e := startEnv(t, o)
+		c := e.c
+		tn := connectTenant(t, c, domain.PlatformMicrosoft, contoso, contosoAdmin)
+		db := o.Database
+		if db == "" {
+			db = "sqlite:" + filepath.Join(e.in.Dir, "aosd.db")
+		}
+		// setProvider changes the setting as "aosd orgs set" does: through
+		// its own connection to the database, not through this aosd.
+		setProvider := func(org string, on bool) {
+			t.Helper()
+			st, err := aosd.OpenStore(ctxb, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer func() {
+				if err := st.Close(); err != nil {
+					t.Error(err)
+				}
+			}()
+			if err := aosd.SetServiceProvider(ctxb, st, org, on); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const unprocess = http.StatusUnprocessableEntity
+		write := func(name string, services ...string) domain.ServiceAccountWrite {
+			return domain.ServiceAccountWrite{Name: ptr(name), TenantID: &tn.ID, Services: &services,
+				Username: ptr(svcBackup), Password: ptr(svcBackupPw)}
+		}
+
+		// An ordinary organization may not choose aos_common, wherever it
+		// is in the list; the refusal names the entry and says what to do.
+		_, _, err := c.CreateServiceAccount(ctxb, write("common", domain.ServiceFly, domain.ServiceAOSCommon))
+		ae := wantAPIError(t, err, unprocess, domain.CodeServiceProviderOnly, "services[1]")
+		if !strings.Contains(ae.Message, "service provider") || !strings.Contains(ae.Message, "remove it") {
+			t.Errorf("the refusal does not say what to do: %s", ae.Message)
+		}
+		_, _, err = c.CreateServiceAccount(ctxb, write("common", domain.ServiceAOSCommon))
+		wantErr(t, err, unprocess, domain.CodeServiceProviderOnly, "services[0]")
+		if list, err := c.ListServiceAccounts(ctxb, client.Filter{TenantID: tn.ID}); err != nil || len(list) != 0 {
+			t.Fatalf("a refused create stored a profile: %d, %v", len(list), err)
+		}
+		// Adding it later is refused the same way, and changes nothing.
+		plain := must[domain.ServiceAccount](t)(c.CreateServiceAccount(ctxb, write("plain", domain.ServiceFly)))
+		_, _, err = c.UpdateServiceAccount(ctxb, plain.ID, domain.ServiceAccountWrite{Services: &[]string{domain.ServiceFly, domain.ServiceAOSCommon}})
+		wantErr(t, err, unprocess, domain.CodeServiceProviderOnly, "services[1]")
+		if got := must[domain.ServiceAccount](t)(c.GetServiceAccount(ctxb, plain.ID)); !slices.Equal(got.Services, []string{domain.ServiceFly}) {
+			t.Errorf("a refused update changed services to %v", got.Services)
+		}
+		// Another organization's setting does not count for this one.
+		setProvider("another-org", true)
+		_, _, err = c.CreateServiceAccount(ctxb, write("common", domain.ServiceAOSCommon))
+		wantErr(t, err, unprocess, domain.CodeServiceProviderOnly, "services[0]")
+
+		// Once the organization is a service provider, both are accepted.
+		setProvider(aosdtestOrg, true)
+		common := must[domain.ServiceAccount](t)(c.CreateServiceAccount(ctxb, write("common", domain.ServiceAOSCommon, domain.ServiceFly)))
+		if !slices.Equal(common.Services, []string{domain.ServiceAOSCommon, domain.ServiceFly}) || common.Status != domain.StatusValid {
+			t.Errorf("created: services %v, status %q", common.Services, common.Status)
+		}
+		must[domain.ServiceAccount](t)(c.UpdateServiceAccount(ctxb, plain.ID, domain.ServiceAccountWrite{Services: &[]string{domain.ServiceFly, domain.ServiceAOSCommon}}))
+
+		// When it stops being one, a profile that keeps the service cannot
+		// be changed until the service is removed; the stored profile and
+		// its re-validation are left alone.
+		setProvider(aosdtestOrg, false)
+		_, _, err = c.UpdateServiceAccount(ctxb, common.ID, domain.ServiceAccountWrite{Description: ptr("renamed")})
+		wantErr(t, err, unprocess, domain.CodeServiceProviderOnly, "services[0]")
+		must[domain.ServiceAccount](t)(c.GetServiceAccount(ctxb, common.ID))
+		if _, _, err := c.ValidateServiceAccount(ctxb, common.ID); err != nil {
+			t.Errorf("re-validating a stored profile: %v", err)
+		}
+		got := must[domain.ServiceAccount](t)(c.UpdateServiceAccount(ctxb, common.ID, domain.ServiceAccountWrite{
+			Services: &[]string{domain.ServiceFly}, Description: ptr("renamed")}))
+		if !slices.Equal(got.Services, []string{domain.ServiceFly}) || got.Description != "renamed" {
+			t.Errorf("after removing the service: %v %q", got.Services, got.Description)
+		}
+	})
+
+	t.Run("aosdtest option", func(t *testing.T) {
+		e := startEnv(t, aosdtest.Options{Org: "provider", ServiceProvider: true})
+		tn := connectTenant(t, e.c, domain.PlatformMicrosoft, contoso, contosoAdmin)
+		must[domain.ServiceAccount](t)(e.c.CreateServiceAccount(ctxb, domain.ServiceAccountWrite{Name: ptr("common"), TenantID: &tn.ID,
+			Services: &[]string{domain.ServiceAOSCommon}, Username: ptr(svcBackup), Password: ptr(svcBackupPw)}))
 	})
 }
 

@@ -137,6 +137,25 @@ func (s *Server) applySAWrite(a *saDoc, sec *saSecret, in *domain.ServiceAccount
 	return changed, nil
 }
 
+// checkServiceAvailability refuses services the organization may not use
+// (domain.Service.ServiceProviderOnly). The organization's settings are
+// read in the write's own transaction, so every replica decides on the
+// committed settings, and only when a restricted service is listed, so
+// ordinary profiles cost no extra read.
+func checkServiceAvailability(ctx context.Context, rd store.Reader, org string, services []string) error {
+	if domain.ValidateServiceAvailability("services", services, false) == nil {
+		return nil
+	}
+	settings, err := store.GetOrgSettings(ctx, rd, org)
+	if err != nil {
+		return err
+	}
+	if derr := domain.ValidateServiceAvailability("services", services, settings.ServiceProvider); derr != nil {
+		return derr
+	}
+	return nil
+}
+
 // runValidationTest signs in as the account on the platform (dev directory)
 // and records the outcome on the profile. Failures are refusals with their
 // own codes: wrong password, MFA on, access policy.
@@ -201,6 +220,9 @@ func (s *Server) createServiceAccount(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
+		if err := checkServiceAvailability(ctx, tx, p.Org, a.Services); err != nil {
+			return nil, err
+		}
 		if err := s.runValidationTest(a, sec); err != nil {
 			return nil, err
 		}
@@ -238,6 +260,13 @@ func (s *Server) patchServiceAccount(w http.ResponseWriter, r *http.Request) {
 		}
 		changed, err := s.applySAWrite(a, sec, &in, false)
 		if err != nil {
+			return nil, nil, err
+		}
+		// The rule holds for the profile as it would be stored, not only
+		// for services this request adds: an organization that stopped
+		// being a service provider must drop the service before changing
+		// anything else, rather than keep using it.
+		if err := checkServiceAvailability(ctx, tx, org, a.Services); err != nil {
 			return nil, nil, err
 		}
 		if err := s.runValidationTest(a, sec); err != nil {

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Clients", testClients},
 		{"PermissionVersions", testPermissionVersions},
 		{"PurgeIdempotency", testPurgeIdempotency},
+		{"OrgSettings", testOrgSettings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -959,4 +960,73 @@ func testPurgeIdempotency(t *testing.T, open func(t *testing.T) store.Store) {
 		t.Fatal("key newer than the purge time was removed")
 	}
 	purge(time.Now().Add(time.Hour), 2)
+}
+
+// testOrgSettings: an organization's settings survive a reopen, are seen by
+// another replica, stay out of other organizations, and concurrent first
+// writes from two replicas all succeed.
+func testOrgSettings(t *testing.T, open func(t *testing.T) store.Store) {
+	a, b := open(t), open(t)
+	ctx := t.Context()
+	get := func(s store.Store, org string) store.OrgSettings {
+		t.Helper()
+		got, err := store.GetOrgSettings(ctx, s, org)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := get(a, org1); got.ServiceProvider {
+		t.Fatalf("settings of an organization never configured: %+v", got)
+	}
+	if err := store.PutOrgSettings(ctx, a, org1, store.OrgSettings{ServiceProvider: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(b, org1); !got.ServiceProvider {
+		t.Fatalf("the other replica reads %+v", got)
+	}
+	if got := get(a, org2); got.ServiceProvider {
+		t.Fatalf("another organization reads %+v", got)
+	}
+	// Read inside a transaction, as a write that depends on it does.
+	err := b.Tx(ctx, func(tx store.Tx) error {
+		got, err := store.GetOrgSettings(ctx, tx, org1)
+		if err == nil && !got.ServiceProvider {
+			err = fmt.Errorf("in a transaction: %+v", got)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.PutOrgSettings(ctx, b, org1, store.OrgSettings{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := get(a, org1); got.ServiceProvider {
+		t.Fatalf("after clearing: %+v", got)
+	}
+	// The settings are not a registration object: lists of other kinds
+	// and the referrers of records do not show them.
+	page, err := a.List(ctx, store.Query{Org: org1, Kind: store.KindTenant, Limit: 10})
+	if err != nil || len(page.Records) != 0 {
+		t.Fatalf("tenants of org1: %v, %v", page, err)
+	}
+	if err := store.PutOrgSettings(ctx, a, "", store.OrgSettings{}); err == nil {
+		t.Fatal("put without an organization: no error")
+	}
+
+	// Concurrent first writes for one organization from two replicas.
+	const n = 8
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if err := store.PutOrgSettings(ctx, []store.Store{a, b}[i%2], "org-race", store.OrgSettings{ServiceProvider: true}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := get(a, "org-race"); !got.ServiceProvider {
+		t.Fatalf("after concurrent writes: %+v", got)
+	}
 }
