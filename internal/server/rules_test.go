@@ -567,6 +567,13 @@ func TestAppProfileStates(t *testing.T) {
 		reconsent(t, a.ID, delegateUser)
 		status(t, a.ID, domain.StatusActive, "")
 	})
+	t.Run("a later consent by the same user does not hide an earlier change", func(t *testing.T) {
+		first := appProfile(t, c, domain.AppProfileWrite{Name: ptr("delegated first"), TenantID: &tn.ID, Type: ptr(domain.AppTypeDelegatedApp), ConsentMethod: ptr("user")}, delegateUser)
+		setUser(t, delegateUser, client.DevUserChange{MfaEnabled: ptr(true)}, client.DevUserChange{MfaEnabled: ptr(false)})
+		second := appProfile(t, c, domain.AppProfileWrite{Name: ptr("delegated second"), TenantID: &tn.ID, Type: ptr(domain.AppTypeDelegatedApp), ConsentMethod: ptr("user")}, delegateUser)
+		status(t, first.ID, domain.StatusInvalid, domain.ReasonMfaEnabled)
+		status(t, second.ID, domain.StatusActive, "")
+	})
 	t.Run("consent user disabled", func(t *testing.T) {
 		a := appProfile(t, c, domain.AppProfileWrite{Name: ptr("delegated disabled"), TenantID: &tn.ID, Type: ptr(domain.AppTypeDelegatedApp), ConsentMethod: ptr("user")}, delegateUser)
 		status(t, a.ID, domain.StatusActive, "")
