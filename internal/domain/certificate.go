@@ -2,6 +2,9 @@ package domain
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // The Azure thumbprint is defined as SHA-1; it is an identifier, not a security control.
 	"crypto/x509"
 	"encoding/asn1"
@@ -9,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"strings"
 	"time"
@@ -39,18 +43,29 @@ const MaxCertificateSize = 256 << 10
 // minutes. Real exports use 2,000 to 600,000.
 const maxPFXIterations = 2_000_000
 
+// MinRSAKeyBits is the smallest RSA key Microsoft Entra accepts in an app's
+// certificate credentials.
+const MinRSAKeyBits = 2048
+
 // acceptedCertificateFormats is repeated in every format-related refusal so
 // the user knows what to send instead.
-const acceptedCertificateFormats = "send either PEM text holding a CERTIFICATE block and its unencrypted " +
-	"private key (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY), or a PKCS#12 (.pfx) file encoded in base64 " +
-	"with its password in certificatePassword"
+const acceptedCertificateFormats = "send an RSA certificate (2048 bits or more) either as PEM text holding a CERTIFICATE " +
+	"block and its unencrypted private key (PRIVATE KEY or RSA PRIVATE KEY), or as a PKCS#12 (.pfx) file encoded in " +
+	"base64 with its password in certificatePassword"
+
+// rsaCertificateAdvice tells the user what to do when the key is not one
+// Microsoft Entra accepts for an app.
+const rsaCertificateAdvice = "create an RSA certificate of 2048 bits or more, add it to the Azure app's credentials " +
+	"(Certificates & secrets), and send that certificate with its private key"
 
 // ParseCertificate reads a custom Azure app's certificate, given as PEM
 // (certificate plus private key) or as a base64-encoded PKCS#12/PFX file with
 // an optional password. It refuses input the service could not use to sign
 // in as the app: anything unreadable, a certificate without its private key,
-// a key that belongs to another certificate, and certificates outside their
-// validity period at now.
+// a key that belongs to another certificate, a key that is not RSA of at
+// least MinRSAKeyBits (Microsoft Entra accepts nothing else for an app's
+// certificate credentials, and the service signs in with PS256), and
+// certificates outside their validity period at now.
 func ParseCertificate(field, data, password string, now time.Time) (*CertificateInfo, *Error) {
 	text := strings.TrimSpace(data)
 	if text == "" {
@@ -79,6 +94,11 @@ func ParseCertificate(field, data, password string, now time.Time) (*Certificate
 
 	leaf, e = certificateForKey(field, certs, key)
 	if e != nil {
+		return nil, e
+	}
+	// The key type comes before the validity period: renewing a certificate
+	// of the same kind would not help.
+	if e := checkRSAKey(field, leaf, key); e != nil {
 		return nil, e
 	}
 
@@ -165,7 +185,7 @@ func parsePEMBundle(field, text string) ([]*x509.Certificate, any, *Error) {
 	if key == nil {
 		return nil, nil, Invalid(CodeCertificateInvalid, field,
 			"the PEM text has a certificate but no private key; add the certificate's private key "+
-				"(PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY block) so the service can sign in as the app")
+				"(PRIVATE KEY or RSA PRIVATE KEY block) so the service can sign in as the app")
 	}
 	return certs, key, nil
 }
@@ -221,12 +241,14 @@ func certificateForKey(field string, certs []*x509.Certificate, key any) (*x509.
 	signer, ok := key.(crypto.Signer)
 	if !ok {
 		return nil, Invalid(CodeCertificateInvalid, field,
-			"the private key type %T cannot sign; use an RSA (recommended for Azure apps) or ECDSA key", key)
+			"the private key type %T cannot sign, and Microsoft Entra accepts only RSA certificate credentials; %s",
+			key, rsaCertificateAdvice)
 	}
 	pub, ok := signer.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok {
 		return nil, Invalid(CodeCertificateInvalid, field,
-			"the private key type %T is not supported; use an RSA or ECDSA key", key)
+			"the private key type %T is not supported, and Microsoft Entra accepts only RSA certificate credentials; %s",
+			key, rsaCertificateAdvice)
 	}
 	for _, c := range certs {
 		if pub.Equal(c.PublicKey) {
@@ -236,6 +258,37 @@ func certificateForKey(field string, certs []*x509.Certificate, key any) (*x509.
 	return nil, Invalid(CodeCertificateInvalid, field,
 		"the private key does not belong to the certificate %q; send the key that was generated with this certificate",
 		certs[0].Subject.String())
+}
+
+// checkRSAKey refuses keys Microsoft Entra does not accept in an app's
+// certificate credentials: anything but RSA, and RSA keys shorter than
+// MinRSAKeyBits. Such a certificate could be uploaded but never used to sign
+// in as the app, so the mistake is reported now rather than at consent.
+func checkRSAKey(field string, leaf *x509.Certificate, key any) *Error {
+	k, ok := key.(*rsa.PrivateKey)
+	if !ok {
+		return Invalid(CodeCertificateInvalid, field,
+			"the certificate %q has %s key, but Microsoft Entra accepts only RSA certificate credentials for apps; %s",
+			leaf.Subject.String(), keyKind(key), rsaCertificateAdvice)
+	}
+	if bits := k.N.BitLen(); bits < MinRSAKeyBits {
+		return Invalid(CodeCertificateInvalid, field,
+			"the certificate %q has a %d-bit RSA key, but Microsoft Entra accepts only RSA keys of %d bits or more; %s",
+			leaf.Subject.String(), bits, MinRSAKeyBits, rsaCertificateAdvice)
+	}
+	return nil
+}
+
+// keyKind names a private key's algorithm for a refusal, with its article.
+func keyKind(key any) string {
+	switch k := key.(type) {
+	case *ecdsa.PrivateKey:
+		return "an ECDSA (" + k.Curve.Params().Name + ")"
+	case ed25519.PrivateKey:
+		return "an Ed25519"
+	default:
+		return fmt.Sprintf("a %T", key)
+	}
 }
 
 // checkPFXIterations walks the DER tree of a PKCS#12 file and refuses

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto"
 	"crypto/ecdsa"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -94,15 +95,6 @@ func thumbprint(c *x509.Certificate) string {
 
 func TestParseCertificateAccepts(t *testing.T) {
 	rsaCert := validRSACert(t)
-	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ecCert := newTestCert(t, ecKey, "aos-ec-app", testNow.Add(-time.Hour), testNow.Add(time.Hour))
-	ecDER, err := x509.MarshalECPrivateKey(ecKey)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ca := newTestCert(t, testRSAKey(t, 1), "aos test ca", testNow.Add(-time.Hour), testNow.Add(time.Hour))
 
 	pfx := func(enc *pkcs12.Encoder, password string, chain ...*x509.Certificate) string {
@@ -128,8 +120,8 @@ func TestParseCertificateAccepts(t *testing.T) {
 		{name: "pem key first", data: pemPKCS8(t, rsaCert.key) + pemCert(rsaCert.cert), want: rsaCert.cert},
 		{name: "pem pkcs1 rsa", data: pemCert(rsaCert.cert) + string(pem.EncodeToMemory(&pem.Block{
 			Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(testRSAKey(t, 0))})), want: rsaCert.cert},
-		{name: "pem ec", data: "EC PARAMETERS are skipped\n" + string(pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}})) +
-			pemCert(ecCert.cert) + string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})), want: ecCert.cert},
+		{name: "pem other blocks skipped", data: "text before the blocks is skipped\n" + string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{0x30, 0}})) +
+			pemCert(rsaCert.cert) + pemPKCS8(t, rsaCert.key), want: rsaCert.cert},
 		{name: "pem chain before leaf", data: pemCert(ca.cert) + pemCert(rsaCert.cert) + pemPKCS8(t, rsaCert.key), want: rsaCert.cert},
 		{name: "pem with surrounding whitespace", data: "\n\n  " + pemCert(rsaCert.cert) + pemPKCS8(t, rsaCert.key) + "\n", want: rsaCert.cert},
 		{name: "pfx modern with password", data: pfx(pkcs12.Modern, "s3cret"), password: "s3cret", want: rsaCert.cert},
@@ -189,6 +181,40 @@ func TestParseCertificateRefuses(t *testing.T) {
 	}
 	pfxSlow = bytes.ReplaceAll(pfxSlow, []byte{2, 3, 1, 0, 0}, []byte{2, 3, 0x7f, 0xff, 0xff})
 
+	// Keys Microsoft Entra does not accept for an app's certificate
+	// credentials: they parse and match their certificate, but the service
+	// could never sign in with them.
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecCert := newTestCert(t, ecKey, "aos-ec-app", testNow.Add(-time.Hour), testNow.Add(time.Hour))
+	ecDER, err := x509.MarshalECPrivateKey(ecKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecExpired := newTestCert(t, ecKey, "aos-old-ec-app", testNow.Add(-48*time.Hour), testNow.Add(-24*time.Hour))
+	pfxEC, err := pkcs12.Modern.Encode(ecKey, ecCert.cert, nil, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, edKey, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edCert := newTestCert(t, edKey, "aos-ed-app", testNow.Add(-time.Hour), testNow.Add(time.Hour))
+	//nolint:gosec // A deliberately short key: the point is that it is refused.
+	shortKey, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short := newTestCert(t, shortKey, "aos-short-app", testNow.Add(-time.Hour), testNow.Add(time.Hour))
+	pfxShort, err := pkcs12.Modern.Encode(shortKey, short.cert, nil, "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	notRSA := []string{"ECDSA (P-256)", "aos-ec-app", "only RSA", "2048 bits or more", "Azure app's credentials"}
+
 	b64 := base64.StdEncoding.EncodeToString
 	tests := []struct {
 		name, data, password string
@@ -215,6 +241,14 @@ func TestParseCertificateRefuses(t *testing.T) {
 		{name: "pfx key mismatch", data: b64(pfxMismatch), password: "pw", code: CodeCertificateInvalid, want: []string{"does not belong"}},
 		{name: "pfx truncated", data: b64(pfxGood[:len(pfxGood)/2]), password: "right", code: CodeCertificateInvalid, want: []string{"could not be read"}},
 		{name: "pfx too many iterations", data: b64(pfxSlow), password: "pw", code: CodeCertificateInvalid, want: []string{"iterations"}},
+		{name: "pem ecdsa pkcs8", data: pemCert(ecCert.cert) + pemPKCS8(t, ecKey), code: CodeCertificateInvalid, want: notRSA},
+		{name: "pem ecdsa sec1 with parameters", data: string(pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}})) +
+			pemCert(ecCert.cert) + string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})), code: CodeCertificateInvalid, want: notRSA},
+		{name: "pfx ecdsa", data: b64(pfxEC), password: "pw", code: CodeCertificateInvalid, want: notRSA},
+		{name: "pem ecdsa expired names the key type first", data: pemCert(ecExpired.cert) + pemPKCS8(t, ecKey), code: CodeCertificateInvalid, want: []string{"ECDSA", "only RSA"}},
+		{name: "pem ed25519", data: pemCert(edCert.cert) + pemPKCS8(t, edKey), code: CodeCertificateInvalid, want: []string{"Ed25519", "only RSA", "2048 bits or more"}},
+		{name: "pem rsa 1024", data: pemCert(short.cert) + pemPKCS8(t, shortKey), code: CodeCertificateInvalid, want: []string{"1024-bit RSA key", "2048 bits or more", "Azure app's credentials"}},
+		{name: "pfx rsa 1024", data: b64(pfxShort), password: "pw", code: CodeCertificateInvalid, want: []string{"1024-bit RSA key"}},
 		{name: "too large", data: strings.Repeat("A", MaxCertificateSize+1), code: CodeCertificateInvalid, want: []string{"bytes"}},
 	}
 	for _, tt := range tests {

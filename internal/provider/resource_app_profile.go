@@ -136,6 +136,8 @@ func (r *appProfileResource) Schema(ctx context.Context, _ resource.SchemaReques
 				Optional: true, WriteOnly: true, Sensitive: true,
 				MarkdownDescription: "Only for the custom types, where it is required: the certificate registered on your Azure app with its private key, " +
 					"as PEM text (a `CERTIFICATE` block and an unencrypted private key) or a base64-encoded PFX file (`filebase64(\"app.pfx\")`). " +
+					"The key must be RSA of 2048 bits or more, the only certificate credentials Microsoft Entra accepts for an app: " +
+					"an ECDSA, Ed25519 or shorter RSA certificate is refused. " +
 					"Write-only: it is never stored in the state. It is sent on create, and on update only when `certificate_wo_version` changes; " +
 					"a new certificate re-authorizes the profile.",
 			},

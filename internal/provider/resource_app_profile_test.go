@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // The Azure thumbprint is SHA-1 by definition.
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -16,6 +18,8 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -149,14 +153,46 @@ type appProfileTestCert struct {
 	NotAfter   time.Time
 }
 
-// testAccAppProfileCertificate makes a self-signed certificate valid from
-// notBefore to notAfter, as PEM and as a password-protected PFX.
+// testAccRSAKeys are the keys of the custom Azure app certificates the
+// tests make. Microsoft Entra accepts only RSA keys of 2048 bits or more for
+// an app's certificate credentials, so the service does too; RSA key
+// generation is slow, so the keys are made once per test binary.
+var testAccRSAKeys = sync.OnceValue(func() []*rsa.PrivateKey {
+	keys := make([]*rsa.PrivateKey, 3)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() {
+			k, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				panic(err)
+			}
+			keys[i] = k
+		})
+	}
+	wg.Wait()
+	return keys
+})
+
+// testAccNextRSAKey hands out the keys in turn, so that certificates made one
+// after the other hold different keys.
+var testAccNextRSAKey atomic.Uint32
+
+func testAccRSAKey() *rsa.PrivateKey {
+	keys := testAccRSAKeys()
+	return keys[int(testAccNextRSAKey.Add(1)-1)%len(keys)]
+}
+
+// testAccAppProfileCertificate makes a self-signed RSA certificate valid
+// from notBefore to notAfter, as PEM and as a password-protected PFX.
 func testAccAppProfileCertificate(t *testing.T, cn string, notBefore, notAfter time.Time) appProfileTestCert {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	return testAccAppProfileCertificateWithKey(t, testAccRSAKey(), cn, notBefore, notAfter)
+}
+
+// testAccAppProfileCertificateWithKey is testAccAppProfileCertificate for a
+// given key, such as one the service must refuse.
+func testAccAppProfileCertificateWithKey(t *testing.T, key crypto.Signer, cn string, notBefore, notAfter time.Time) appProfileTestCert {
+	t.Helper()
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
 		Subject:      pkix.Name{CommonName: cn},
@@ -164,7 +200,7 @@ func testAccAppProfileCertificate(t *testing.T, cn string, notBefore, notAfter t
 		NotAfter:     notAfter.Truncate(time.Second),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,6 +441,34 @@ func TestAccAppProfile_certificateInvalid(t *testing.T) {
 			{
 				Config:      testAccAppProfileConfig_custom(acctest.RandomWithPrefix("tf-app"), tn.ID, "this is not a certificate", "", 1),
 				ExpectError: regexp.MustCompile(`(?s)certificate_wo.*CertificateInvalid`),
+			},
+		},
+	})
+}
+
+// TestAccAppProfile_certificateNotRSA: Microsoft Entra accepts only RSA
+// certificate credentials, so an ECDSA certificate is refused when it is
+// sent, on the certificate argument, rather than failing at consent.
+func TestAccAppProfile_certificateNotRSA(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ec := testAccAppProfileCertificateWithKey(t, key, "tf-acc-ecdsa", now.Add(-time.Hour), now.Add(365*24*time.Hour))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccAppProfileConfig_custom(acctest.RandomWithPrefix("tf-app"), tn.ID, ec.PEM, "", 1),
+				ExpectError: regexp.MustCompile(`(?s)certificate_wo.*ECDSA.*only\s+RSA.*2048\s+bits.*CertificateInvalid`),
+			},
+			{
+				Config:      testAccAppProfileConfig_custom(acctest.RandomWithPrefix("tf-app"), tn.ID, ec.PFX, ec.Password, 1),
+				ExpectError: regexp.MustCompile(`(?s)certificate_wo.*ECDSA.*only\s+RSA.*CertificateInvalid`),
 			},
 		},
 	})

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -81,13 +79,10 @@ func testAccConnectionServiceAccount(t *testing.T, tn *domain.Tenant, username, 
 }
 
 // testAccConnectionCertificatePEM makes a self-signed certificate valid now,
-// with its key, as a custom Azure app's credential.
+// with its RSA key (see testAccRSAKeys), as a custom Azure app's credential.
 func testAccConnectionCertificatePEM(t *testing.T) string {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := testAccRSAKey()
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
 		Subject:      pkix.Name{CommonName: "terraform-provider-aos acceptance test"},

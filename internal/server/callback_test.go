@@ -1,14 +1,9 @@
 package server_test
 
 import (
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -247,29 +242,6 @@ func TestConsentCallbackRefusesOtherGoogleDomain(t *testing.T) {
 	}
 }
 
-// rsaCertBundle makes a self-signed RSA certificate and key as PEM. The
-// shared newCert helper makes ECDSA certificates, which Entra does not take
-// as app credentials, so it serves here only for the refusal case.
-func rsaCertBundle(t *testing.T, cn string) (string, *x509.Certificate, *rsa.PrivateKey) {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kd, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) +
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})), mustParse(t, der), key
-}
-
 // TestConsentCallbackVerifiesCustomApp: the consent to a customer's own
 // Azure app is confirmed by signing in as that app with the certificate the
 // profile stores (sealed); a certificate the app does not know confirms
@@ -277,8 +249,9 @@ func rsaCertBundle(t *testing.T, cn string) (string, *x509.Certificate, *rsa.Pri
 func TestConsentCallbackVerifiesCustomApp(t *testing.T) {
 	onBackends(t, func(t *testing.T, o aosdtest.Options) {
 		const clientID = "0b7e9c1d-2a3f-4b5c-9d6e-7f8091a2b3c4"
-		registered, leaf, key := rsaCertBundle(t, "custom app")
-		unregistered, _, _ := rsaCertBundle(t, "another certificate")
+		// validCert hands out different keys in turn, so the two differ.
+		regCert, unregistered := validCert(t, "custom app"), validCert(t, "another certificate").bundle()
+		registered, leaf, key := regCert.bundle(), mustParse(t, regCert.der), regCert.key
 		p := newPlatformTokens(t, contoso)
 		p.apps[clientID] = leaf
 		e, tok := startProduction(t, o, p)
@@ -325,18 +298,6 @@ func TestConsentCallbackVerifiesCustomApp(t *testing.T) {
 		}
 		if st := status(t, bid); st != domain.StatusPendingConsent {
 			t.Errorf("an unconfirmed callback changed the profile to %s", st)
-		}
-
-		// An ECDSA certificate (accepted on upload) cannot sign in as an
-		// Entra app; the platform is not even asked.
-		eid, estate := create(t, "ecdsa certificate", validCert(t, "ecdsa app").bundle())
-		n := p.count()
-		wantNotVerified(t, callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {estate}, "admin_consent": {"True"}}))
-		if p.count() != n {
-			t.Errorf("an ECDSA certificate still asked the platform")
-		}
-		if st := status(t, eid); st != domain.StatusPendingConsent {
-			t.Errorf("the ECDSA profile changed to %s", st)
 		}
 
 		// The registered certificate, in the consented tenant.

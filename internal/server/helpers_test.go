@@ -3,9 +3,8 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha1" //nolint:gosec // The Azure thumbprint is SHA-1 by definition.
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -20,6 +19,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -356,12 +356,38 @@ func serviceAccount(t testing.TB, c *client.Client, tenantID, name, user, passwo
 	return sa
 }
 
-// testCert makes a self-signed ECDSA certificate and its key as PEM.
+// testCert is a self-signed RSA certificate and its key as PEM. Microsoft
+// Entra accepts only RSA keys (2048 bits or more) as an app's certificate
+// credentials, so that is what the service accepts for custom app profiles.
 type testCert struct {
 	certPEM, keyPEM string
 	der             []byte
-	key             *ecdsa.PrivateKey
+	key             *rsa.PrivateKey
 }
+
+// testRSAKeys are generated once per test binary: RSA key generation is
+// slow, and certificates need only differ in which key they hold when a test
+// compares two of them.
+var testRSAKeys = sync.OnceValue(func() []*rsa.PrivateKey {
+	keys := make([]*rsa.PrivateKey, 4)
+	var wg sync.WaitGroup
+	for i := range keys {
+		wg.Go(func() {
+			k, err := rsa.GenerateKey(rand.Reader, 2048)
+			if err != nil {
+				panic(err)
+			}
+			keys[i] = k
+		})
+	}
+	wg.Wait()
+	return keys
+})
+
+// nextTestRSAKey hands out the keys in turn, so that up to len(testRSAKeys())
+// certificates made one after the other hold different keys (a test of a
+// key that belongs to another certificate relies on it).
+var nextTestRSAKey atomic.Uint32
 
 func (c testCert) bundle() string { return c.certPEM + c.keyPEM }
 
@@ -372,10 +398,8 @@ func (c testCert) thumbprint() string {
 
 func newCert(t testing.TB, cn string, notBefore, notAfter time.Time) testCert {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := testRSAKeys()
+	key := keys[int(nextTestRSAKey.Add(1)-1)%len(keys)]
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
 		NotBefore: notBefore, NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
@@ -400,15 +424,11 @@ func validCert(t testing.TB, cn string) testCert {
 // keyNeedles are forms in which the private key would show up if it were
 // stored or logged: the PEM text, a base64 line that holds only key
 // material (the first line starts with a fixed ASN.1 header), and the raw
-// private scalar.
+// private exponent and first prime.
 func (c testCert) keyNeedles(t testing.TB) []string {
 	t.Helper()
 	lines := strings.Split(strings.TrimSpace(c.keyPEM), "\n")
-	scalar, err := c.key.Bytes()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return []string{c.keyPEM, lines[2], string(scalar)}
+	return []string{c.keyPEM, lines[2], string(c.key.D.Bytes()), string(c.key.Primes[0].Bytes())}
 }
 
 var ctxb = context.Background()
