@@ -34,7 +34,7 @@ func main() {
 // logs. The SDK defaults every subsystem to TRACE and writes each line as
 // JSON to Terraform, which discards it unless TF_LOG is set; at thousands
 // of resources that formatting was most of the provider's CPU time during
-// plan (see docs/benchmarks.md). With TF_LOG or TF_LOG_PROVIDER set nothing
+// plan (see BENCHMARKS.md). With TF_LOG or TF_LOG_PROVIDER set nothing
 // changes, and any level the user set explicitly is kept.
 func quietUnlessAsked() {
 	if os.Getenv("TF_LOG") != "" || os.Getenv("TF_LOG_PROVIDER") != "" {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks. Speed and memory targets are checked here, never by timed
-# tests. Figures are recorded in docs/benchmarks.md with this command.
+# tests. Figures are recorded in BENCHMARKS.md with this command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "==> aosd over real HTTP (SQLite and PostgreSQL), storage"

@@ -5,7 +5,7 @@ package server_test
 //
 //	AOS_REQUIRE_POSTGRES=1 go test ./internal/server -run '^$' -bench . -benchtime 3s
 //
-// Figures and targets are in docs/benchmarks.md.
+// Figures and targets are in BENCHMARKS.md.
 
 import (
 	"context"

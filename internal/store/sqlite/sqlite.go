@@ -48,7 +48,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	//     corrupted, and a commit survives a crash of aosd; only the last
 	//     commits before an operating-system crash or power loss can be
 	//     lost. FULL fsyncs every commit, which capped creates at about 700
-	//     per second on these machines (docs/benchmarks.md). Deployments
+	//     per second on these machines (BENCHMARKS.md). Deployments
 	//     that need every acknowledged write on disk use PostgreSQL.
 	//   - busy_timeout makes a writer wait for the lock instead of failing.
 	//   - foreign_keys is off by default in SQLite and is what enforces refs.
