@@ -272,8 +272,9 @@ func checkGoogleDomain(tok *oauth2.Token, registered string) error {
 	// exchange for the code and the service's secret, so its signature
 	// need not be checked (see idTokenClaims).
 	var claims struct {
-		HostedDomain string `json:"hd"`
-		Email        string `json:"email"`
+		HostedDomain  string `json:"hd"`
+		Email         string `json:"email"`
+		EmailVerified bool   `json:"email_verified"`
 	}
 	if err := idTokenClaims(raw, &claims); err != nil {
 		return fmt.Errorf("%w: Google's ID token could not be read: %w", ErrNotVerified, err)
@@ -282,7 +283,13 @@ func checkGoogleDomain(tok *oauth2.Token, registered string) error {
 		return fmt.Errorf("%w: the consenting Google account %s belongs to no Workspace domain; "+
 			"sign in as an administrator of %s", ErrNotVerified, claims.Email, registered)
 	}
-	if !strings.EqualFold(claims.HostedDomain, registered) {
+	// hd is the Workspace's primary domain. A tenant registered under one
+	// of its secondary domains is matched by the administrator's verified
+	// address instead: a domain belongs to one Workspace only, and hd
+	// being set rules out consumer accounts.
+	_, emailDomain, _ := strings.Cut(claims.Email, "@")
+	byEmail := claims.EmailVerified && strings.EqualFold(emailDomain, registered)
+	if !strings.EqualFold(claims.HostedDomain, registered) && !byEmail {
 		return fmt.Errorf("%w: the consenting Google account %s belongs to the domain %s, not to the registered domain %s; "+
 			"sign in as an administrator of %s", ErrNotVerified, claims.Email, claims.HostedDomain, registered, registered)
 	}

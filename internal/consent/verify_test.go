@@ -368,6 +368,9 @@ func TestVerifyGoogleHostedDomain(t *testing.T) {
 		{"registered domain", map[string]any{"hd": "contoso.com", "email": "admin@contoso.com"}, ""},
 		{"registered domain in other case", map[string]any{"hd": "Contoso.COM", "email": "admin@contoso.com"}, ""},
 		{"another domain", map[string]any{"hd": "fabrikam.com", "email": "admin@fabrikam.com"}, "belongs to the domain fabrikam.com, not to the registered domain contoso.com"},
+		{"registered secondary domain, verified address", map[string]any{"hd": "contoso-group.com", "email": "admin@contoso.com", "email_verified": true}, ""},
+		{"registered secondary domain, unverified address", map[string]any{"hd": "contoso-group.com", "email": "admin@contoso.com"}, "belongs to the domain contoso-group.com"},
+		{"consumer account with the domain's address", map[string]any{"email": "admin@contoso.com", "email_verified": true}, "belongs to no Workspace domain"},
 		{"consumer account", map[string]any{"email": "someone@gmail.com"}, "belongs to no Workspace domain"},
 		{"no ID token", nil, "no ID token"},
 	} {
