@@ -8,7 +8,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"math/big"
 	"net"
 	"net/http"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosd"
 	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
+	"github.com/aos-dev/terraform-provider-aos/internal/testcert"
 )
 
 // TestServeTLS starts aosd with --tls-cert/--tls-key and checks that it
@@ -97,19 +97,15 @@ func writeSelfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *
 	if err != nil {
 		t.Fatal(err)
 	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(priv)
+	cert, err := x509.ParseCertificate(der)
 	if err != nil {
 		t.Fatal(err)
 	}
 	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+	if err := os.WriteFile(certFile, []byte(testcert.CertPEM(cert)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
+	if err := os.WriteFile(keyFile, []byte(testcert.KeyPEM(t, priv)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	pool = x509.NewCertPool()

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/testcert"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/consent/entratest"
 )
@@ -272,9 +273,9 @@ func TestVerifyUnreachable(t *testing.T) {
 // not accept, or none at all, confirms nothing.
 func TestVerifyCustomApp(t *testing.T) {
 	const clientID = "0b7e9c1d-2a3f-4b5c-9d6e-7f8091a2b3c4"
-	registered := validAppCert(t, rsaKey(t, 0), "custom app")
-	other := validAppCert(t, rsaKey(t, 1), "other app")
-	expired := appCert(t, rsaKey(t, 0), "expired", time.Now().Add(-time.Hour))
+	registered := validAppCert(t, testcert.RSAKey(0), "custom app")
+	other := validAppCert(t, testcert.RSAKey(1), "other app")
+	expired := appCert(t, testcert.RSAKey(0), "expired", time.Now().Add(-time.Hour))
 	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)

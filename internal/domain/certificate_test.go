@@ -8,19 +8,16 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // Recomputes the thumbprint the way Azure does.
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/pem"
-	"math/big"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"software.sslmate.com/src/go-pkcs12"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/testcert"
 )
 
 var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -30,72 +27,18 @@ type testCert struct {
 	key  crypto.Signer
 }
 
-var (
-	rsaOnce sync.Once
-	rsaKeys [2]*rsa.PrivateKey
-)
-
-// testRSAKey returns one of two RSA keys generated once per test binary, so
-// the suite does not pay for key generation in every case.
-func testRSAKey(t *testing.T, i int) *rsa.PrivateKey {
-	t.Helper()
-	rsaOnce.Do(func() {
-		for j := range rsaKeys {
-			k, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				panic(err)
-			}
-			rsaKeys[j] = k
-		}
-	})
-	return rsaKeys[i]
-}
-
 func newTestCert(t *testing.T, key crypto.Signer, cn string, notBefore, notAfter time.Time) testCert {
 	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    notBefore,
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testCert{cert: c, key: key}
+	return testCert{cert: testcert.New(t, key, cn, notBefore, notAfter), key: key}
 }
 
 func validRSACert(t *testing.T) testCert {
-	return newTestCert(t, testRSAKey(t, 0), "aos-custom-app", testNow.Add(-24*time.Hour), testNow.Add(365*24*time.Hour))
-}
-
-func pemCert(c *x509.Certificate) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw}))
-}
-
-func pemPKCS8(t *testing.T, k crypto.Signer) string {
-	t.Helper()
-	der, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
-}
-
-func thumbprint(c *x509.Certificate) string {
-	s := sha1.Sum(c.Raw) //nolint:gosec // See import.
-	return strings.ToUpper(hex.EncodeToString(s[:]))
+	return newTestCert(t, testcert.RSAKey(0), "aos-custom-app", testNow.Add(-24*time.Hour), testNow.Add(365*24*time.Hour))
 }
 
 func TestParseCertificateAccepts(t *testing.T) {
 	rsaCert := validRSACert(t)
-	ca := newTestCert(t, testRSAKey(t, 1), "aos test ca", testNow.Add(-time.Hour), testNow.Add(time.Hour))
+	ca := newTestCert(t, testcert.RSAKey(1), "aos test ca", testNow.Add(-time.Hour), testNow.Add(time.Hour))
 
 	pfx := func(enc *pkcs12.Encoder, password string, chain ...*x509.Certificate) string {
 		der, err := enc.Encode(rsaCert.key, rsaCert.cert, chain, password)
@@ -116,14 +59,14 @@ func TestParseCertificateAccepts(t *testing.T) {
 		password string
 		want     *x509.Certificate
 	}{
-		{name: "pem pkcs8 rsa", data: pemCert(rsaCert.cert) + pemPKCS8(t, rsaCert.key), want: rsaCert.cert},
-		{name: "pem key first", data: pemPKCS8(t, rsaCert.key) + pemCert(rsaCert.cert), want: rsaCert.cert},
-		{name: "pem pkcs1 rsa", data: pemCert(rsaCert.cert) + string(pem.EncodeToMemory(&pem.Block{
-			Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(testRSAKey(t, 0))})), want: rsaCert.cert},
+		{name: "pem pkcs8 rsa", data: testcert.CertPEM(rsaCert.cert) + testcert.KeyPEM(t, rsaCert.key), want: rsaCert.cert},
+		{name: "pem key first", data: testcert.KeyPEM(t, rsaCert.key) + testcert.CertPEM(rsaCert.cert), want: rsaCert.cert},
+		{name: "pem pkcs1 rsa", data: testcert.CertPEM(rsaCert.cert) + string(pem.EncodeToMemory(&pem.Block{
+			Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(testcert.RSAKey(0))})), want: rsaCert.cert},
 		{name: "pem other blocks skipped", data: "text before the blocks is skipped\n" + string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{0x30, 0}})) +
-			pemCert(rsaCert.cert) + pemPKCS8(t, rsaCert.key), want: rsaCert.cert},
-		{name: "pem chain before leaf", data: pemCert(ca.cert) + pemCert(rsaCert.cert) + pemPKCS8(t, rsaCert.key), want: rsaCert.cert},
-		{name: "pem with surrounding whitespace", data: "\n\n  " + pemCert(rsaCert.cert) + pemPKCS8(t, rsaCert.key) + "\n", want: rsaCert.cert},
+			testcert.CertPEM(rsaCert.cert) + testcert.KeyPEM(t, rsaCert.key), want: rsaCert.cert},
+		{name: "pem chain before leaf", data: testcert.CertPEM(ca.cert) + testcert.CertPEM(rsaCert.cert) + testcert.KeyPEM(t, rsaCert.key), want: rsaCert.cert},
+		{name: "pem with surrounding whitespace", data: "\n\n  " + testcert.CertPEM(rsaCert.cert) + testcert.KeyPEM(t, rsaCert.key) + "\n", want: rsaCert.cert},
 		{name: "pfx modern with password", data: pfx(pkcs12.Modern, "s3cret"), password: "s3cret", want: rsaCert.cert},
 		{name: "pfx legacy with password", data: pfx(pkcs12.Legacy, "s3cret"), password: "s3cret", want: rsaCert.cert},
 		{name: "pfx modern without password", data: pfx(pkcs12.Modern, ""), want: rsaCert.cert},
@@ -137,8 +80,8 @@ func TestParseCertificateAccepts(t *testing.T) {
 			if err != nil {
 				t.Fatalf("refused: %v", err)
 			}
-			if info.Thumbprint != thumbprint(tt.want) {
-				t.Errorf("thumbprint %s, want %s", info.Thumbprint, thumbprint(tt.want))
+			if info.Thumbprint != testcert.Thumbprint(tt.want) {
+				t.Errorf("thumbprint %s, want %s", info.Thumbprint, testcert.Thumbprint(tt.want))
 			}
 			if len(info.Thumbprint) != 40 || strings.ToUpper(info.Thumbprint) != info.Thumbprint {
 				t.Errorf("thumbprint %q is not 40 uppercase hex digits", info.Thumbprint)
@@ -152,9 +95,9 @@ func TestParseCertificateAccepts(t *testing.T) {
 
 func TestParseCertificateRefuses(t *testing.T) {
 	good := validRSACert(t)
-	other := newTestCert(t, testRSAKey(t, 1), "someone-else", testNow.Add(-time.Hour), testNow.Add(time.Hour))
-	expired := newTestCert(t, testRSAKey(t, 0), "old-app", testNow.Add(-48*time.Hour), testNow.Add(-24*time.Hour))
-	future := newTestCert(t, testRSAKey(t, 0), "future-app", testNow.Add(time.Hour), testNow.Add(48*time.Hour))
+	other := newTestCert(t, testcert.RSAKey(1), "someone-else", testNow.Add(-time.Hour), testNow.Add(time.Hour))
+	expired := newTestCert(t, testcert.RSAKey(0), "old-app", testNow.Add(-48*time.Hour), testNow.Add(-24*time.Hour))
+	future := newTestCert(t, testcert.RSAKey(0), "future-app", testNow.Add(time.Hour), testNow.Add(48*time.Hour))
 
 	pfxNoKey, err := pkcs12.Modern.EncodeTrustStore([]*x509.Certificate{good.cert}, "pw")
 	if err != nil {
@@ -169,7 +112,7 @@ func TestParseCertificateRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	//nolint:staticcheck // Legacy encrypted PEM is what some tools still write; it must be refused clearly.
-	encBlock, err := x509.EncryptPEMBlock(rand.Reader, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(testRSAKey(t, 0)), []byte("pw"), x509.PEMCipherAES256)
+	encBlock, err := x509.EncryptPEMBlock(rand.Reader, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(testcert.RSAKey(0)), []byte("pw"), x509.PEMCipherAES256)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,30 +167,30 @@ func TestParseCertificateRefuses(t *testing.T) {
 		{name: "empty", data: "  ", code: CodeRequired, want: []string{"PEM", "PKCS#12"}},
 		{name: "plain text", data: "hello, this is not a certificate", code: CodeCertificateInvalid, want: []string{"neither PEM nor", "base64"}},
 		{name: "base64 of text", data: b64([]byte("just text")), code: CodeCertificateInvalid, want: []string{"neither PEM nor"}},
-		{name: "pem cert only", data: pemCert(good.cert), code: CodeCertificateInvalid, want: []string{"no private key"}},
-		{name: "pem key only", data: pemPKCS8(t, good.key), code: CodeCertificateInvalid, want: []string{"no CERTIFICATE"}},
+		{name: "pem cert only", data: testcert.CertPEM(good.cert), code: CodeCertificateInvalid, want: []string{"no private key"}},
+		{name: "pem key only", data: testcert.KeyPEM(t, good.key), code: CodeCertificateInvalid, want: []string{"no CERTIFICATE"}},
 		{name: "pem unknown blocks only", data: string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: []byte{1}})), code: CodeCertificateInvalid, want: []string{"no PEM block"}},
-		{name: "pem broken cert", data: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 1, 2}})) + pemPKCS8(t, good.key), code: CodeCertificateInvalid, want: []string{"CERTIFICATE block could not be read"}},
-		{name: "pem broken key", data: pemCert(good.cert) + string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{0x30, 0}})), code: CodeCertificateInvalid, want: []string{"PRIVATE KEY block could not be read"}},
-		{name: "pem two keys", data: pemCert(good.cert) + pemPKCS8(t, good.key) + pemPKCS8(t, other.key), code: CodeCertificateInvalid, want: []string{"more than one private key"}},
-		{name: "pem key mismatch", data: pemCert(good.cert) + pemPKCS8(t, other.key), code: CodeCertificateInvalid, want: []string{"does not belong to the certificate", "aos-custom-app"}},
-		{name: "pem encrypted legacy key", data: pemCert(good.cert) + string(pem.EncodeToMemory(encBlock)), code: CodeCertificateInvalid, want: []string{"encrypted"}},
-		{name: "pem encrypted pkcs8", data: pemCert(good.cert) + string(pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{0x30, 0}})), code: CodeCertificateInvalid, want: []string{"encrypted"}},
-		{name: "pem expired", data: pemCert(expired.cert) + pemPKCS8(t, expired.key), code: CodeCertificateExpired, want: []string{"expired on " + expired.cert.NotAfter.UTC().Format(time.RFC3339), "renewed"}},
-		{name: "pem not yet valid", data: pemCert(future.cert) + pemPKCS8(t, future.key), code: CodeCertificateNotYetValid, want: []string{"valid only from"}},
+		{name: "pem broken cert", data: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte{0x30, 1, 2}})) + testcert.KeyPEM(t, good.key), code: CodeCertificateInvalid, want: []string{"CERTIFICATE block could not be read"}},
+		{name: "pem broken key", data: testcert.CertPEM(good.cert) + string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: []byte{0x30, 0}})), code: CodeCertificateInvalid, want: []string{"PRIVATE KEY block could not be read"}},
+		{name: "pem two keys", data: testcert.CertPEM(good.cert) + testcert.KeyPEM(t, good.key) + testcert.KeyPEM(t, other.key), code: CodeCertificateInvalid, want: []string{"more than one private key"}},
+		{name: "pem key mismatch", data: testcert.CertPEM(good.cert) + testcert.KeyPEM(t, other.key), code: CodeCertificateInvalid, want: []string{"does not belong to the certificate", "aos-custom-app"}},
+		{name: "pem encrypted legacy key", data: testcert.CertPEM(good.cert) + string(pem.EncodeToMemory(encBlock)), code: CodeCertificateInvalid, want: []string{"encrypted"}},
+		{name: "pem encrypted pkcs8", data: testcert.CertPEM(good.cert) + string(pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{0x30, 0}})), code: CodeCertificateInvalid, want: []string{"encrypted"}},
+		{name: "pem expired", data: testcert.CertPEM(expired.cert) + testcert.KeyPEM(t, expired.key), code: CodeCertificateExpired, want: []string{"expired on " + expired.cert.NotAfter.UTC().Format(time.RFC3339), "renewed"}},
+		{name: "pem not yet valid", data: testcert.CertPEM(future.cert) + testcert.KeyPEM(t, future.key), code: CodeCertificateNotYetValid, want: []string{"valid only from"}},
 		{name: "pfx wrong password", data: b64(pfxGood), password: "wrong", code: CodeCertificateInvalid, field: "certificatePassword", want: []string{"password is wrong"}},
 		{name: "pfx password missing", data: b64(pfxGood), code: CodeCertificateInvalid, field: "certificatePassword", want: []string{"protected by a password"}},
 		{name: "pfx without key", data: b64(pfxNoKey), password: "pw", code: CodeCertificateInvalid, want: []string{"no private key"}},
 		{name: "pfx key mismatch", data: b64(pfxMismatch), password: "pw", code: CodeCertificateInvalid, want: []string{"does not belong"}},
 		{name: "pfx truncated", data: b64(pfxGood[:len(pfxGood)/2]), password: "right", code: CodeCertificateInvalid, want: []string{"could not be read"}},
 		{name: "pfx too many iterations", data: b64(pfxSlow), password: "pw", code: CodeCertificateInvalid, want: []string{"iterations"}},
-		{name: "pem ecdsa pkcs8", data: pemCert(ecCert.cert) + pemPKCS8(t, ecKey), code: CodeCertificateInvalid, want: notRSA},
+		{name: "pem ecdsa pkcs8", data: testcert.CertPEM(ecCert.cert) + testcert.KeyPEM(t, ecKey), code: CodeCertificateInvalid, want: notRSA},
 		{name: "pem ecdsa sec1 with parameters", data: string(pem.EncodeToMemory(&pem.Block{Type: "EC PARAMETERS", Bytes: []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}})) +
-			pemCert(ecCert.cert) + string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})), code: CodeCertificateInvalid, want: notRSA},
+			testcert.CertPEM(ecCert.cert) + string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: ecDER})), code: CodeCertificateInvalid, want: notRSA},
 		{name: "pfx ecdsa", data: b64(pfxEC), password: "pw", code: CodeCertificateInvalid, want: notRSA},
-		{name: "pem ecdsa expired names the key type first", data: pemCert(ecExpired.cert) + pemPKCS8(t, ecKey), code: CodeCertificateInvalid, want: []string{"ECDSA", "only RSA"}},
-		{name: "pem ed25519", data: pemCert(edCert.cert) + pemPKCS8(t, edKey), code: CodeCertificateInvalid, want: []string{"Ed25519", "only RSA", "2048 bits or more"}},
-		{name: "pem rsa 1024", data: pemCert(short.cert) + pemPKCS8(t, shortKey), code: CodeCertificateInvalid, want: []string{"1024-bit RSA key", "2048 bits or more", "Azure app's credentials"}},
+		{name: "pem ecdsa expired names the key type first", data: testcert.CertPEM(ecExpired.cert) + testcert.KeyPEM(t, ecKey), code: CodeCertificateInvalid, want: []string{"ECDSA", "only RSA"}},
+		{name: "pem ed25519", data: testcert.CertPEM(edCert.cert) + testcert.KeyPEM(t, edKey), code: CodeCertificateInvalid, want: []string{"Ed25519", "only RSA", "2048 bits or more"}},
+		{name: "pem rsa 1024", data: testcert.CertPEM(short.cert) + testcert.KeyPEM(t, shortKey), code: CodeCertificateInvalid, want: []string{"1024-bit RSA key", "2048 bits or more", "Azure app's credentials"}},
 		{name: "pfx rsa 1024", data: b64(pfxShort), password: "pw", code: CodeCertificateInvalid, want: []string{"1024-bit RSA key"}},
 		{name: "too large", data: strings.Repeat("A", MaxCertificateSize+1), code: CodeCertificateInvalid, want: []string{"bytes"}},
 	}

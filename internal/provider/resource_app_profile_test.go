@@ -6,20 +6,10 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // The Azure thumbprint is SHA-1 by definition.
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
-	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"regexp"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,10 +25,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/testcert"
 )
 
 const appAddr = "aos_app_profile.test"
@@ -153,80 +143,31 @@ type appProfileTestCert struct {
 	NotAfter   time.Time
 }
 
-// testAccRSAKeys are the keys of the custom Azure app certificates the
-// tests make. Microsoft Entra accepts only RSA keys of 2048 bits or more for
-// an app's certificate credentials, so the service does too; RSA key
-// generation is slow, so the keys are made once per test binary.
-var testAccRSAKeys = sync.OnceValue(func() []*rsa.PrivateKey {
-	keys := make([]*rsa.PrivateKey, 3)
-	var wg sync.WaitGroup
-	for i := range keys {
-		wg.Go(func() {
-			k, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				panic(err)
-			}
-			keys[i] = k
-		})
-	}
-	wg.Wait()
-	return keys
-})
-
-// testAccNextRSAKey hands out the keys in turn, so that certificates made one
-// after the other hold different keys.
-var testAccNextRSAKey atomic.Uint32
-
-func testAccRSAKey() *rsa.PrivateKey {
-	keys := testAccRSAKeys()
-	return keys[int(testAccNextRSAKey.Add(1)-1)%len(keys)]
-}
-
 // testAccAppProfileCertificate makes a self-signed RSA certificate valid
-// from notBefore to notAfter, as PEM and as a password-protected PFX.
+// from notBefore to notAfter, as PEM and as a password-protected PFX. Its key
+// is the next of testcert's pool in turn (Microsoft Entra accepts only RSA
+// keys of 2048 bits or more for an app's certificate credentials, so the
+// service does too), so certificates made one after the other hold
+// different keys.
 func testAccAppProfileCertificate(t *testing.T, cn string, notBefore, notAfter time.Time) appProfileTestCert {
 	t.Helper()
-	return testAccAppProfileCertificateWithKey(t, testAccRSAKey(), cn, notBefore, notAfter)
+	return testAccAppProfileCertificateWithKey(t, testcert.NextRSAKey(), cn, notBefore, notAfter)
 }
 
 // testAccAppProfileCertificateWithKey is testAccAppProfileCertificate for a
 // given key, such as one the service must refuse.
 func testAccAppProfileCertificateWithKey(t *testing.T, key crypto.Signer, cn string, notBefore, notAfter time.Time) appProfileTestCert {
 	t.Helper()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: cn},
-		NotBefore:    notBefore.Truncate(time.Second),
-		NotAfter:     notAfter.Truncate(time.Second),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
-	certPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	cert := testcert.New(t, key, cn, notBefore.Truncate(time.Second), notAfter.Truncate(time.Second))
+	keyPEM := testcert.KeyPEM(t, key)
 	password := acctest.RandString(16)
-	pfx, err := pkcs12.Modern.Encode(key, cert, nil, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha1.Sum(der) //nolint:gosec // See the import comment.
 	return appProfileTestCert{
-		PEM:        certPEM + keyPEM,
+		PEM:        testcert.CertPEM(cert) + keyPEM,
 		KeyPEM:     keyPEM,
 		KeyLine:    strings.Split(keyPEM, "\n")[1],
-		PFX:        base64.StdEncoding.EncodeToString(pfx),
+		PFX:        testcert.PFX(t, cert, key, password),
 		Password:   password,
-		Thumbprint: strings.ToUpper(hex.EncodeToString(sum[:])),
+		Thumbprint: testcert.Thumbprint(cert),
 		NotAfter:   cert.NotAfter.UTC(),
 	}
 }

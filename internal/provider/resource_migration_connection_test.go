@@ -1,13 +1,8 @@
 package provider
 
 import (
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"regexp"
 	"testing"
 	"time"
@@ -22,6 +17,7 @@ import (
 
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/testcert"
 )
 
 const connAddr = "aos_migration_connection.test"
@@ -79,26 +75,13 @@ func testAccConnectionServiceAccount(t *testing.T, tn *domain.Tenant, username, 
 }
 
 // testAccConnectionCertificatePEM makes a self-signed certificate valid now,
-// with its RSA key (see testAccRSAKeys), as a custom Azure app's credential.
+// with the next RSA key of testcert's pool, as a custom Azure app's
+// credential.
 func testAccConnectionCertificatePEM(t *testing.T) string {
 	t.Helper()
-	key := testAccRSAKey()
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "terraform-provider-aos acceptance test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) +
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
+	key := testcert.NextRSAKey()
+	cert := testcert.New(t, key, "terraform-provider-aos acceptance test", time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+	return testcert.CertPEM(cert) + testcert.KeyPEM(t, key)
 }
 
 // testAccMigrationConnectionConfig is a connection with the given extra

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +10,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
 	"github.com/aos-dev/terraform-provider-aos/internal/consent"
@@ -251,9 +248,9 @@ func TestConsentCallbackVerifiesCustomApp(t *testing.T) {
 		const clientID = "0b7e9c1d-2a3f-4b5c-9d6e-7f8091a2b3c4"
 		// validCert hands out different keys in turn, so the two differ.
 		regCert, unregistered := validCert(t, "custom app"), validCert(t, "another certificate").bundle()
-		registered, leaf, key := regCert.bundle(), mustParse(t, regCert.der), regCert.key
+		registered := regCert.bundle()
 		p := newPlatformTokens(t, contoso)
-		p.apps[clientID] = leaf
+		p.apps[clientID] = regCert.cert
 		e, tok := startProduction(t, o, p)
 
 		tid, tstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, contoso)
@@ -315,11 +312,7 @@ func TestConsentCallbackVerifiesCustomApp(t *testing.T) {
 		}
 
 		// The same certificate uploaded as a password-protected PFX file.
-		pfx, err := pkcs12.Modern.Encode(key, leaf, nil, "Pfx#Secret1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		pid, pstate := create(t, "pfx certificate", base64.StdEncoding.EncodeToString(pfx), "Pfx#Secret1")
+		pid, pstate := create(t, "pfx certificate", regCert.pfx(t, "Pfx#Secret1"), "Pfx#Secret1")
 		if r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {pstate}, "admin_consent": {"True"}}); r.status != http.StatusOK {
 			t.Fatalf("verified callback (PFX): HTTP %d %s", r.status, r.body)
 		}

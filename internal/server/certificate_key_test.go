@@ -7,43 +7,22 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/base64"
-	"encoding/pem"
-	"math/big"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"software.sslmate.com/src/go-pkcs12"
-
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/testcert"
 )
 
 // keyCert makes a self-signed certificate valid now for key, as PEM
 // (certificate and PKCS#8 key) and as a base64 PFX protected by password.
 func keyCert(t *testing.T, key crypto.Signer, cn, password string) (bundle, pfxB64 string) {
 	t.Helper()
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(365 * 24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kd, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pfx, err := pkcs12.Modern.Encode(key, mustParse(t, der), nil, password)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})) +
-			string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})),
-		base64.StdEncoding.EncodeToString(pfx)
+	cert := testcert.New(t, key, cn, time.Now().Add(-time.Hour), time.Now().Add(365*24*time.Hour))
+	return testcert.CertPEM(cert) + testcert.KeyPEM(t, key), testcert.PFX(t, cert, key, password)
 }
 
 // TestCustomAzureAppCertificateKeyType: Microsoft Entra accepts only RSA

@@ -3,23 +3,16 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha1" //nolint:gosec // The Azure thumbprint is SHA-1 by definition.
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
-	"math/big"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +20,7 @@ import (
 	"github.com/aos-dev/terraform-provider-aos/internal/apitest"
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/testcert"
 	"github.com/aos-dev/terraform-provider-aos/internal/testpg"
 )
 
@@ -361,60 +355,28 @@ func serviceAccount(t testing.TB, c *client.Client, tenantID, name, user, passwo
 // credentials, so that is what the service accepts for custom app profiles.
 type testCert struct {
 	certPEM, keyPEM string
-	der             []byte
+	cert            *x509.Certificate
 	key             *rsa.PrivateKey
 }
 
-// testRSAKeys are generated once per test binary: RSA key generation is
-// slow, and certificates need only differ in which key they hold when a test
-// compares two of them.
-var testRSAKeys = sync.OnceValue(func() []*rsa.PrivateKey {
-	keys := make([]*rsa.PrivateKey, 4)
-	var wg sync.WaitGroup
-	for i := range keys {
-		wg.Go(func() {
-			k, err := rsa.GenerateKey(rand.Reader, 2048)
-			if err != nil {
-				panic(err)
-			}
-			keys[i] = k
-		})
-	}
-	wg.Wait()
-	return keys
-})
-
-// nextTestRSAKey hands out the keys in turn, so that up to len(testRSAKeys())
-// certificates made one after the other hold different keys (a test of a
-// key that belongs to another certificate relies on it).
-var nextTestRSAKey atomic.Uint32
-
 func (c testCert) bundle() string { return c.certPEM + c.keyPEM }
 
-func (c testCert) thumbprint() string {
-	sum := sha1.Sum(c.der) //nolint:gosec // See the import.
-	return strings.ToUpper(hex.EncodeToString(sum[:]))
+func (c testCert) thumbprint() string { return testcert.Thumbprint(c.cert) }
+
+// pfx is the certificate and key as a base64 PFX protected by password.
+func (c testCert) pfx(t testing.TB, password string) string {
+	t.Helper()
+	return testcert.PFX(t, c.cert, c.key, password)
 }
 
+// newCert makes a certificate with the next key of testcert's pool in turn,
+// so that certificates made one after the other hold different keys (a test
+// of a key that belongs to another certificate relies on it).
 func newCert(t testing.TB, cn string, notBefore, notAfter time.Time) testCert {
 	t.Helper()
-	keys := testRSAKeys()
-	key := keys[int(nextTestRSAKey.Add(1)-1)%len(keys)]
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: notBefore, NotAfter: notAfter, KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kd, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return testCert{
-		certPEM: string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		keyPEM:  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})),
-		der:     der, key: key,
-	}
+	key := testcert.NextRSAKey()
+	cert := testcert.New(t, key, cn, notBefore, notAfter)
+	return testCert{certPEM: testcert.CertPEM(cert), keyPEM: testcert.KeyPEM(t, key), cert: cert, key: key}
 }
 
 func validCert(t testing.TB, cn string) testCert {
@@ -432,15 +394,6 @@ func (c testCert) keyNeedles(t testing.TB) []string {
 }
 
 var ctxb = context.Background()
-
-func mustParse(t testing.TB, der []byte) *x509.Certificate {
-	t.Helper()
-	c, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
 
 func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }
 

@@ -7,15 +7,12 @@ package server_test
 // api/openapi.yaml by the client's transport.
 
 import (
-	"encoding/base64"
 	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosd"
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
@@ -419,11 +416,7 @@ func TestCustomAzureAppCertificate(t *testing.T) {
 	other := validCert(t, "other app")
 	expired := newCert(t, "expired", time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))
 	future := newCert(t, "future", time.Now().Add(24*time.Hour), time.Now().Add(48*time.Hour))
-	pfx, err := pkcs12.Modern.Encode(good.key, mustParse(t, good.der), nil, "Pfx#Secret1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pfxB64 := base64.StdEncoding.EncodeToString(pfx)
+	pfxB64 := good.pfx(t, "Pfx#Secret1")
 	const clientID = "0b7e9c1d-2a3f-4b5c-9d6e-7f8091a2b3c4"
 	cases := []struct {
 		name         string

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
@@ -19,8 +18,6 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // database/sql driver "sqlite", to read the file as an attacker would
-
-	"software.sslmate.com/src/go-pkcs12"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
 	"github.com/aos-dev/terraform-provider-aos/internal/apitest"
@@ -368,11 +365,7 @@ func TestSecretsNeverStoredReturnedOrLogged(t *testing.T) {
 		ClientID: ptr("6f1a2b3c-4d5e-4f60-8a71-92b3c4d5e6f7"), Certificate: ptr(pemCert.bundle())}, contosoAdmin)
 	pfxCert := validCert(t, "secret pfx")
 	pfxPassword := "Pfx#" + randomToken(t, 8)
-	pfx, err := pkcs12.Modern.Encode(pfxCert.key, mustParse(t, pfxCert.der), nil, pfxPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pfxB64 := base64.StdEncoding.EncodeToString(pfx)
+	pfxB64 := pfxCert.pfx(t, pfxPassword)
 	_ = appProfile(t, c, domain.AppProfileWrite{Name: ptr("secret pfx"), TenantID: &tn.ID, Type: ptr(domain.AppTypeCustomAzureAppDelegated),
 		ClientID: ptr("6f1a2b3c-4d5e-4f60-8a71-92b3c4d5e6f7"), Certificate: &pfxB64, CertificatePassword: &pfxPassword}, contosoAdmin)
 	// Read everything back, lists included.
