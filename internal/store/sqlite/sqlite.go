@@ -69,7 +69,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Readers do not block each other in WAL mode; keep a few connections
 	// around so a burst of reads does not reopen the file each time.
 	db.SetMaxIdleConns(8)
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingWhileBusy(ctx, db); err != nil {
 		_ = db.Close() // The ping error is the one to report.
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -92,6 +92,26 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return &Store{Store: s}, nil
+}
+
+// pingWhileBusy opens the first connection, retrying while the file is
+// locked. Switching a new database to WAL needs an exclusive lock, and
+// SQLite answers BUSY at once, without the busy handler, when another
+// process (a second replica, aosd CLI commands) opens the same new file at
+// that moment; the retry waits for it as busy_timeout would.
+func pingWhileBusy(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyTimeout)
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := db.PingContext(ctx)
+		if err == nil || classify(err) != sqlstore.ClassRetry || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // classify maps SQLite result codes. modernc enables extended result codes,
