@@ -2,8 +2,12 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -39,5 +43,74 @@ func assertNonEmptyFile(t *testing.T, path string) {
 		t.Errorf("missing example: %v", err)
 	case fi.Size() == 0:
 		t.Errorf("empty example: %s", path)
+	}
+}
+
+// fileArgument finds the files an example reads with file() or filebase64()
+// next to itself, such as a certificate.
+var fileArgument = regexp.MustCompile(`file(?:base64)?\("\$\{path\.module\}/([^"]+)"\)`)
+
+// TestAccExamples_validate runs `terraform validate` on every example with
+// the provider built from this tree, so the examples published in docs/
+// stay valid for the schema as it changes. Files an example reads (a
+// certificate) are stood in for by placeholders; validate does not parse
+// them.
+func TestAccExamples_validate(t *testing.T) {
+	testAccPreCheck(t)
+	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if tf == "" {
+		var err error
+		if tf, err = exec.LookPath("terraform"); err != nil {
+			t.Skip("terraform is not on PATH")
+		}
+	}
+	work := t.TempDir()
+	bin := filepath.Join(work, "bin")
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(bin, "terraform-provider-aos"), "../..")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	// dev_overrides use the binary as it is, so validate needs no init.
+	rc := filepath.Join(work, "terraformrc")
+	writeFile(t, rc, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"aos-dev/aos\" = %q\n  }\n  direct {}\n}\n", bin))
+
+	dirs, err := filepath.Glob(filepath.Join("..", "..", "examples", "*", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs = append(dirs, filepath.Join("..", "..", "examples", "quickstart"))
+	for _, dir := range dirs {
+		tfFiles, _ := filepath.Glob(filepath.Join(dir, "*.tf"))
+		if len(tfFiles) == 0 {
+			continue
+		}
+		rel, _ := filepath.Rel(filepath.Join("..", "..", "examples"), dir)
+		t.Run(rel, func(t *testing.T) {
+			copyDir := filepath.Join(work, "examples", rel)
+			declared := false
+			for _, f := range tfFiles {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, filepath.Join(copyDir, filepath.Base(f)), string(b))
+				declared = declared || strings.Contains(string(b), "required_providers")
+				for _, m := range fileArgument.FindAllStringSubmatch(string(b), -1) {
+					writeFile(t, filepath.Join(copyDir, m[1]), "placeholder")
+				}
+			}
+			if !declared {
+				// Per-resource examples are snippets; the docs show them
+				// without the terraform block a configuration needs.
+				writeFile(t, filepath.Join(copyDir, "versions.tf"),
+					"terraform {\n  required_providers {\n    aos = { source = \"aos-dev/aos\" }\n  }\n}\n")
+			}
+			cmd := exec.CommandContext(t.Context(), tf, "validate", "-no-color")
+			cmd.Dir = copyDir
+			cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("terraform validate %s: %v\n%s", rel, err, out)
+			}
+		})
 	}
 }

@@ -1,11 +1,17 @@
+# The tenant, registered in this configuration or elsewhere.
+data "aos_tenant" "contoso" {
+  name     = "Contoso"
+  platform = "microsoft"
+}
+
 # Every app profile of one tenant.
 data "aos_app_profiles" "contoso" {
-  tenant_id = aos_microsoft_tenant.contoso.id
+  tenant_id = data.aos_tenant.contoso.id
 }
 
 # Delegated app profiles whose name contains "backup".
 data "aos_app_profiles" "delegated_backup" {
-  tenant_id = aos_microsoft_tenant.contoso.id
+  tenant_id = data.aos_tenant.contoso.id
   type      = "delegated_app"
   search    = "backup"
 }

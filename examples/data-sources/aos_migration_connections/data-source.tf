@@ -1,6 +1,12 @@
+# The tenant, registered in this configuration or elsewhere.
+data "aos_tenant" "contoso" {
+  name     = "Contoso"
+  platform = "microsoft"
+}
+
 # Microsoft 365 Groups connections of one tenant whose name contains "groups".
 data "aos_migration_connections" "contoso_groups" {
-  tenant_id = aos_microsoft_tenant.contoso.id
+  tenant_id = data.aos_tenant.contoso.id
   type      = "microsoft_365_groups"
   search    = "groups"
 }

@@ -1,6 +1,12 @@
+# The tenant, registered in this configuration or elsewhere.
+data "aos_tenant" "contoso" {
+  name     = "Contoso"
+  platform = "microsoft"
+}
+
 # Every service account profile of one tenant.
 data "aos_service_account_profiles" "contoso" {
-  tenant_id = aos_microsoft_tenant.contoso.id
+  tenant_id = data.aos_tenant.contoso.id
 }
 
 # Profiles whose name contains "backup", in any tenant.
