@@ -39,8 +39,9 @@ type Config struct {
 	Endpoint     string
 	ClientID     string
 	ClientSecret string
-	// MaxRetries bounds retries of one request (default 4).
-	MaxRetries int
+	// MaxRetries bounds retries of one request; nil means the default, 4.
+	// A pointer, because 0 (no retries) is a choice of its own.
+	MaxRetries *int
 	// RequestTimeout bounds one attempt (default 30s).
 	RequestTimeout time.Duration
 	// RetryWaitMin and RetryWaitMax bound the backoff (defaults 500ms, 30s).
@@ -73,11 +74,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, errors.New("client id and client secret are both required")
 	}
-	if cfg.MaxRetries < 0 {
-		return nil, errors.New("max retries cannot be negative")
+	maxRetries := 4
+	if cfg.MaxRetries != nil {
+		maxRetries = *cfg.MaxRetries
 	}
-	if cfg.MaxRetries == 0 {
-		cfg.MaxRetries = 4
+	if maxRetries < 0 {
+		return nil, errors.New("max retries cannot be negative")
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
@@ -105,7 +107,7 @@ func New(cfg Config) (*Client, error) {
 	// blip at token time is retried like any other request.
 	tokenHTTP := retryablehttp.NewClient()
 	tokenHTTP.HTTPClient = &http.Client{Transport: transport, Timeout: cfg.RequestTimeout}
-	tokenHTTP.RetryMax = cfg.MaxRetries
+	tokenHTTP.RetryMax = maxRetries
 	tokenHTTP.RetryWaitMin, tokenHTTP.RetryWaitMax = cfg.RetryWaitMin, cfg.RetryWaitMax
 	tokenHTTP.Backoff = backoff
 	tokenHTTP.Logger = cfg.Logger
@@ -116,7 +118,7 @@ func New(cfg Config) (*Client, error) {
 
 	rc := retryablehttp.NewClient()
 	rc.HTTPClient = &http.Client{Transport: &oauth2.Transport{Source: ts, Base: transport}, Timeout: cfg.RequestTimeout}
-	rc.RetryMax = cfg.MaxRetries
+	rc.RetryMax = maxRetries
 	rc.RetryWaitMin, rc.RetryWaitMax = cfg.RetryWaitMin, cfg.RetryWaitMax
 	rc.Backoff = backoff
 	rc.CheckRetry = checkRetry

@@ -94,7 +94,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		"not http":         {Endpoint: "ftp://aos.example.com", ClientID: "a", ClientSecret: "b"},
 		"no host":          {Endpoint: "https://", ClientID: "a", ClientSecret: "b"},
 		"no secret":        {Endpoint: "https://aos.example.com", ClientID: "a"},
-		"negative retries": {Endpoint: "https://aos.example.com", ClientID: "a", ClientSecret: "b", MaxRetries: -1},
+		"negative retries": {Endpoint: "https://aos.example.com", ClientID: "a", ClientSecret: "b", MaxRetries: ptr(-1)},
 	} {
 		if _, err := client.New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -136,6 +136,34 @@ func TestLostResponseIsRetriedWithTheSameKey(t *testing.T) {
 	posts = cnt.matching(http.MethodPost, "/v1/partner-app-profiles")
 	if posts[2].Header.Get("Idempotency-Key") == k0 {
 		t.Error("a new create reused the previous key")
+	}
+}
+
+// TestZeroRetries: max_retries = 0 means one attempt and no retry, not the
+// default of four.
+func TestZeroRetries(t *testing.T) {
+	in, err := aosdtest.Start(aosdtest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = in.Close() })
+	dt, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		t.Fatalf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
+	}
+	cnt := &counting{next: dt.Clone(), lose: func(r *http.Request) bool {
+		return r.Method == http.MethodPost && r.URL.Path == "/v1/partner-app-profiles"
+	}}
+	c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: in.ClientSecret, Transport: cnt,
+		MaxRetries: ptr(0), RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("no retry")}); err == nil {
+		t.Fatal("a lost answer with no retries allowed succeeded")
+	}
+	if n := len(cnt.matching(http.MethodPost, "/v1/partner-app-profiles")); n != 1 {
+		t.Fatalf("%d POSTs with max retries 0, want 1", n)
 	}
 }
 

@@ -39,6 +39,7 @@ func (d *appProfilesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		Attributes: map[string]schema.Attribute{
 			"tenant_id": schema.StringAttribute{
 				Optional:            true,
+				Validators:          filterValidators(),
 				MarkdownDescription: "Only profiles of this tenant.",
 			},
 			"type": schema.StringAttribute{
@@ -48,6 +49,7 @@ func (d *appProfilesDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			},
 			"search": schema.StringAttribute{
 				Optional:            true,
+				Validators:          filterValidators(),
 				MarkdownDescription: "Only profiles whose name contains this keyword (case-insensitive).",
 			},
 			"app_profiles": schema.ListNestedAttribute{

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
@@ -49,12 +47,12 @@ func (d *containersDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"tenant_id": schema.StringAttribute{
 				Required:            true,
 				MarkdownDescription: "Identifier of the tenant registration whose containers to list.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          filterValidators(),
 			},
 			"search": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only containers whose name contains this keyword (case-insensitive).",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          filterValidators(),
 			},
 			"containers": schema.ListNestedAttribute{
 				Computed:            true,

@@ -39,6 +39,7 @@ func (d *migrationConnectionsDataSource) Schema(_ context.Context, _ datasource.
 		Attributes: map[string]schema.Attribute{
 			"tenant_id": schema.StringAttribute{
 				Optional:            true,
+				Validators:          filterValidators(),
 				MarkdownDescription: "Only connections of this tenant.",
 			},
 			"type": schema.StringAttribute{
@@ -48,6 +49,7 @@ func (d *migrationConnectionsDataSource) Schema(_ context.Context, _ datasource.
 			},
 			"search": schema.StringAttribute{
 				Optional:            true,
+				Validators:          filterValidators(),
 				MarkdownDescription: "Only connections whose name contains this keyword (case-insensitive).",
 			},
 			"migration_connections": schema.ListNestedAttribute{

@@ -36,10 +36,12 @@ func (d *serviceAccountProfilesDataSource) Schema(_ context.Context, _ datasourc
 		Attributes: map[string]schema.Attribute{
 			"tenant_id": schema.StringAttribute{
 				Optional:            true,
+				Validators:          filterValidators(),
 				MarkdownDescription: "Only profiles of this tenant.",
 			},
 			"search": schema.StringAttribute{
 				Optional:            true,
+				Validators:          filterValidators(),
 				MarkdownDescription: "Only profiles whose name contains this keyword (case-insensitive).",
 			},
 			"service_account_profiles": schema.ListNestedAttribute{

@@ -64,7 +64,7 @@ func (d *tenantsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest
 			"search": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Only tenants whose name contains this keyword (case-insensitive). Until a tenant is connected its name is its domain.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          filterValidators(),
 			},
 			"tenants": schema.ListNestedAttribute{
 				Computed:            true,

@@ -101,6 +101,10 @@ func (p *aosProvider) Configure(ctx context.Context, req provider.ConfigureReque
 				fmt.Sprintf("%s depends on a value known only after apply; the provider must be configured with known values. Set it directly or through the environment.", a.name))
 		}
 	}
+	if m.MaxRetries.IsUnknown() {
+		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Unknown provider argument",
+			"max_retries depends on a value known only after apply; the provider must be configured with known values. Set it directly or through the environment.")
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -124,17 +128,21 @@ func (p *aosProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if cfg.ClientSecret == "" {
 		missing("client_secret", "AOS_CLIENT_SECRET", "client secret")
 	}
+	// Only a value the user gave is passed on: 0 means no retries, and
+	// nothing set means the client's default.
 	if !m.MaxRetries.IsNull() {
-		cfg.MaxRetries = int(m.MaxRetries.ValueInt64())
+		n := int(m.MaxRetries.ValueInt64())
+		cfg.MaxRetries = &n
 	} else if s := os.Getenv("AOS_MAX_RETRIES"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid AOS_MAX_RETRIES", "AOS_MAX_RETRIES must be a whole number, got "+strconv.Quote(s))
 		}
-		cfg.MaxRetries = n
+		cfg.MaxRetries = &n
 	}
-	if cfg.MaxRetries < 0 || cfg.MaxRetries > 20 {
-		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries", "max_retries must be between 0 and 20.")
+	if cfg.MaxRetries != nil && (*cfg.MaxRetries < 0 || *cfg.MaxRetries > 20) {
+		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
+			fmt.Sprintf("max_retries (or AOS_MAX_RETRIES) must be between 0 and 20, got %d.", *cfg.MaxRetries))
 	}
 	if s := setting(m.RequestTimeout, "AOS_REQUEST_TIMEOUT"); s != "" {
 		d, err := time.ParseDuration(s)

@@ -70,8 +70,8 @@ func (r *serviceAccountProfileResource) Schema(_ context.Context, _ resource.Sch
 			"description": schema.StringAttribute{
 				Optional: true, Computed: true,
 				Default:             stringdefault.StaticString(""),
-				MarkdownDescription: "Optional description (at most 1024 characters). Can be changed in place.",
-				Validators:          []validator.String{stringvalidator.LengthAtMost(1024)},
+				MarkdownDescription: "Optional description (at most 1000 characters; line breaks allowed). Can be changed in place.",
+				Validators:          descriptionValidators(),
 			},
 			"tenant_id": schema.StringAttribute{
 				Required:            true,

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 )
 
 // defaultConsentTimeout bounds wait_for_consent when no timeout is set: long
@@ -44,8 +45,52 @@ func computedString(desc string) schema.StringAttribute {
 	return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 }
 
+// nameValidators apply the service's own rule for names, so a name is
+// judged at plan time exactly as the service judges it: up to 128
+// characters (not bytes), no leading or trailing spaces, no control
+// characters.
 func nameValidators() []validator.String {
-	return []validator.String{stringvalidator.LengthBetween(1, 128)}
+	return []validator.String{serviceRule{
+		what:  fmt.Sprintf("1 to %d characters without leading or trailing spaces", domain.NameMaxLength),
+		check: domain.ValidateName,
+	}}
+}
+
+// descriptionValidators apply the service's rule for descriptions.
+func descriptionValidators() []validator.String {
+	return []validator.String{serviceRule{
+		what:  fmt.Sprintf("at most %d characters", domain.DescriptionMaxLength),
+		check: domain.ValidateDescription,
+	}}
+}
+
+// filterValidators refuse an empty filter argument: the service reads ""
+// as no filter at all, so a variable that is empty by mistake would
+// silently list every object of the organization instead of none.
+func filterValidators() []validator.String {
+	return []validator.String{stringvalidator.LengthAtLeast(1)}
+}
+
+// serviceRule is a string validator that runs one of the service's field
+// checks (internal/domain) at plan time. The error names the attribute and
+// carries the service's own message, which says what to change.
+type serviceRule struct {
+	what  string
+	check func(field, v string) *domain.Error
+}
+
+func (r serviceRule) Description(context.Context) string { return "value must be " + r.what }
+
+func (r serviceRule) MarkdownDescription(ctx context.Context) string { return r.Description(ctx) }
+
+func (r serviceRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	field := req.Path.String()
+	if e := r.check(field, req.ConfigValue.ValueString()); e != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+field, e.Message+".")
+	}
 }
 
 func waitForConsentAttribute() schema.BoolAttribute {

@@ -156,7 +156,7 @@ func startEnv(t testing.TB, o aosdtest.Options) *env {
 func (e *env) newClient(t testing.TB, id, secret string) *client.Client {
 	t.Helper()
 	c, err := client.New(client.Config{Endpoint: e.in.Endpoint, ClientID: id, ClientSecret: secret,
-		MaxRetries: 1, RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond, Transport: e.rec})
+		MaxRetries: ptr(1), RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond, Transport: e.rec})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,8 +97,8 @@ func (s *Server) applySAWrite(a *saDoc, sec *saSecret, in *domain.ServiceAccount
 	if err := domain.ValidateName("name", a.Name); err != nil {
 		return false, err
 	}
-	if len(a.Description) > 1024 {
-		return false, domain.Invalid(domain.CodeInvalidValue, "description", "description must be at most 1024 characters")
+	if err := domain.ValidateDescription("description", a.Description); err != nil {
+		return false, err
 	}
 	if err := domain.ValidateServices("services", a.Services); err != nil {
 		return false, err
