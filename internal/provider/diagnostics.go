@@ -97,7 +97,10 @@ func addError(diags *diag.Diagnostics, action string, err error, overrides map[s
 		case 403:
 			detail = "The client lacks permission; changes need a client with scope aos.readwrite.\n\n" + detail
 		case 412:
-			detail = "The object was changed by someone else while Terraform was updating it; run terraform apply again.\n\n" + detail
+			// Writes carry the ETag of the object as the plan read it, so
+			// this means the object changed since the plan (for example in
+			// the console before a saved plan was applied).
+			detail = "The object changed since Terraform planned this change, so applying the plan would overwrite that change. Run terraform plan again and review the differences before applying.\n\n" + detail
 		}
 		if p, ok := attributePath(apiErr.Field(), overrides); ok && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
 			diags.AddAttributeError(p, summary, detail)

@@ -1,13 +1,9 @@
 package provider
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -18,35 +14,10 @@ import (
 // adopting existing objects does: import blocks, `terraform plan
 // -generate-config-out`, apply, and then a plan that must be empty. The
 // provider binary is built and installed through a filesystem mirror, as in
-// scripts/demo.sh, so this is the real CLI path rather than the test
-// framework's in-process one.
+// scripts/demo.sh (see newTerraformCLI), so this is the real CLI path
+// rather than the test framework's in-process one.
 func TestAccGenerateConfig_importBlocks(t *testing.T) {
-	testAccPreCheck(t)
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		var err error
-		if tf, err = exec.LookPath("terraform"); err != nil {
-			t.Skip("terraform is not on PATH")
-		}
-	}
-	work := t.TempDir()
-	const ns, ver = "aos-dev", "0.0.1"
-	plugin := filepath.Join(work, "mirror", "registry.terraform.io", ns, "aos", ver, runtime.GOOS+"_"+runtime.GOARCH)
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+ver), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
-	rc := filepath.Join(work, "terraformrc")
-	writeFile(t, rc, fmt.Sprintf(`provider_installation {
-  filesystem_mirror {
-    path    = %q
-    include = ["registry.terraform.io/%[2]s/aos"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/%[2]s/aos"]
-  }
-}
-`, filepath.Join(work, "mirror"), ns))
+	cli := newTerraformCLI(t)
 
 	// Objects that exist before Terraform knows them.
 	c := testClient(t)
@@ -65,7 +36,7 @@ func TestAccGenerateConfig_importBlocks(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = c.DeletePartnerAppProfile(testCtx(t), partner.ID) })
 
-	dir := filepath.Join(work, "config")
+	dir := filepath.Join(t.TempDir(), "config")
 	writeFile(t, filepath.Join(dir, "main.tf"), fmt.Sprintf(`terraform {
   required_providers {
     aos = { source = "%s/aos" }
@@ -86,24 +57,9 @@ import {
   to = aos_partner_app_profile.imported
   id = %q
 }
-`, ns, tn.ID, app.ID, partner.ID))
+`, cli.ns, tn.ID, app.ID, partner.ID))
 
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")
-	run := func(args ...string) (string, int) {
-		cmd := exec.CommandContext(t.Context(), tf, args...)
-		cmd.Dir, cmd.Env = dir, env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatalf("terraform %v: %v", args, err)
-		}
-		return out.String(), code
-	}
+	run := func(args ...string) (string, int) { return cli.run(dir, args...) }
 	if out, code := run("init", "-input=false", "-no-color"); code != 0 {
 		t.Fatalf("terraform init: %s", out)
 	}

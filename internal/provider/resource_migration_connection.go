@@ -238,9 +238,9 @@ func connIDSet(ids []string) types.Set {
 	return types.SetValueMust(types.StringType, elems)
 }
 
-// write builds the body of a create or a full update from the plan: every
-// argument is sent, empty when unset, so an argument removed from the
-// configuration is removed from the connection too.
+// write builds the body of a create from the plan (and the values patch
+// picks from): every argument is set, empty when unset, so an argument
+// removed from the configuration is removed from the connection too.
 func (m *migrationConnectionModel) write(ctx context.Context) (domain.ConnectionWrite, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	aps, d := m.appProfiles(ctx)
@@ -268,6 +268,45 @@ func (m *migrationConnectionModel) write(ctx context.Context) (domain.Connection
 		DelegatedAppProfileIDs:       &das,
 	}
 	return in, diags
+}
+
+// patch builds the body of an update: only the arguments whose planned value
+// differs from the prior state, so a change made to another field since the
+// plan is not overwritten with the value the plan read. An argument removed
+// from the configuration is still sent, empty, to remove it from the
+// connection. The tenant and type cannot change in place (they force a new
+// connection), so they are never sent. changed is false when nothing is to
+// be written.
+func (m *migrationConnectionModel) patch(ctx context.Context, state *migrationConnectionModel) (in domain.ConnectionWrite, changed bool, diags diag.Diagnostics) {
+	full, diags := m.write(ctx)
+	if diags.HasError() {
+		return in, false, diags
+	}
+	if !m.Name.Equal(state.Name) {
+		in.Name, changed = full.Name, true
+	}
+	if !m.GeoLocation.Equal(state.GeoLocation) {
+		in.GeoLocation, changed = full.GeoLocation, true
+	}
+	if !m.ContainerID.Equal(state.ContainerID) {
+		in.ContainerID, changed = full.ContainerID, true
+	}
+	// The app profiles are one list on the service: any difference,
+	// including an impersonation user left to the service (unknown in the
+	// plan), sends the whole list.
+	if !m.AppProfile.Equal(state.AppProfile) {
+		in.AppProfiles, changed = full.AppProfiles, true
+	}
+	if !m.ServiceAccountAuthentication.Equal(state.ServiceAccountAuthentication) {
+		in.ServiceAccountAuthentication, changed = full.ServiceAccountAuthentication, true
+	}
+	if !m.ServiceAccountIDs.Equal(state.ServiceAccountIDs) {
+		in.ServiceAccountIDs, changed = full.ServiceAccountIDs, true
+	}
+	if !m.DelegatedAppProfileIDs.Equal(state.DelegatedAppProfileIDs) {
+		in.DelegatedAppProfileIDs, changed = full.DelegatedAppProfileIDs, true
+	}
+	return in, changed, diags
 }
 
 // connConfiguredOverrides lists the app profiles whose impersonation user the
@@ -333,7 +372,7 @@ func (r *migrationConnectionResource) Create(ctx context.Context, req resource.C
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, _, err := r.client.CreateConnection(ctx, in)
+	c, cr, err := r.client.CreateConnection(ctx, in)
 	if err != nil {
 		addError(&resp.Diagnostics, "creating migration connection "+plan.Name.ValueString(), apiErrorOnSets(err, connectionSetFields...), nil)
 		return
@@ -341,6 +380,7 @@ func (r *migrationConnectionResource) Create(ctx context.Context, req resource.C
 	resp.Diagnostics.Append(plan.flatten(ctx, c)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(r.saveOverrides(ctx, &cfg, resp.Private)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 }
 
 func (r *migrationConnectionResource) saveOverrides(ctx context.Context, cfg *migrationConnectionModel, p credPrivateWriter) diag.Diagnostics {
@@ -379,7 +419,7 @@ func (r *migrationConnectionResource) Read(ctx context.Context, req resource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c, _, err := r.client.GetConnection(ctx, state.ID.ValueString())
+	c, gr, err := r.client.GetConnection(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		removedOutOfBand(ctx, resp, "migration connection", state.ID.ValueString())
 		return
@@ -390,6 +430,9 @@ func (r *migrationConnectionResource) Read(ctx context.Context, req resource.Rea
 	}
 	resp.Diagnostics.Append(state.flatten(ctx, c)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// The ETag of what this refresh saw is what a plan built on it expects
+	// the connection to still be when the plan is applied.
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, gr)...)
 }
 
 // ModifyPlan plans each unset impersonation_user by app profile rather
@@ -457,22 +500,36 @@ func (r *migrationConnectionResource) Update(ctx context.Context, req resource.U
 		return
 	}
 	id := state.ID.ValueString()
-	in, diags := plan.write(ctx)
+	in, changed, diags := plan.patch(ctx, &state)
+	resp.Diagnostics.Append(diags...)
+	// The write is conditional on the connection being as the plan saw it
+	// (see privateETag): a change made since then, such as in the console
+	// between terraform plan -out and terraform apply, fails with 412
+	// instead of being overwritten. No recorded ETag, no condition.
+	etag, diags := loadETag(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// The tenant and type cannot change in place (they force a new
-	// connection), so they are left out of the patch.
-	in.TenantID, in.Type = nil, nil
-	c, _, err := r.client.UpdateConnection(ctx, id, in)
-	if err != nil {
-		addError(&resp.Diagnostics, "updating migration connection "+id, apiErrorOnSets(err, connectionSetFields...), nil)
+	var c *domain.Connection
+	var last *client.Response
+	var err error
+	if changed {
+		c, last, err = r.client.UpdateConnection(ctx, id, in, ifMatchOpts(etag)...)
+		if err != nil {
+			addError(&resp.Diagnostics, "updating migration connection "+id, apiErrorOnSets(err, connectionSetFields...), nil)
+			return
+		}
+	} else if c, last, err = r.client.GetConnection(ctx, id); err != nil {
+		// Nothing to write (only computed values are planned to change):
+		// read the connection for them.
+		addError(&resp.Diagnostics, "reading migration connection "+id, err, nil)
 		return
 	}
 	resp.Diagnostics.Append(plan.flatten(ctx, c)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(r.saveOverrides(ctx, &cfg, resp.Private)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 }
 
 func (r *migrationConnectionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -481,6 +538,8 @@ func (r *migrationConnectionResource) Delete(ctx context.Context, req resource.D
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// No If-Match: destroying means deleting the connection whatever it
+	// looks like now, so a change made since the plan must not stop it.
 	err := r.client.DeleteConnection(ctx, state.ID.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addError(&resp.Diagnostics, "deleting migration connection "+state.ID.ValueString(), err, nil)

@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -527,4 +531,58 @@ func TestAccMigrationConnection_modernWithApplicationApp(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestMigrationConnectionPatch checks that an update sends only what the
+// plan changes, so a field changed outside Terraform since the plan is not
+// written back with the value the plan read.
+func TestMigrationConnectionPatch(t *testing.T) {
+	ctx := context.Background()
+	apType := types.ObjectType{AttrTypes: connectionAppProfileAttrTypes}
+	apList := func(user types.String) types.List {
+		return types.ListValueMust(apType, []attr.Value{types.ObjectValueMust(connectionAppProfileAttrTypes,
+			map[string]attr.Value{"id": types.StringValue("ap1"), "impersonation_user": user})})
+	}
+	state := migrationConnectionModel{
+		ID: types.StringValue("c1"), Name: types.StringValue("old"), Type: types.StringValue("microsoft_365_groups"),
+		TenantID: types.StringValue("t1"), GeoLocation: types.StringValue("EUR"), ContainerID: types.StringNull(),
+		AppProfile: apList(types.StringValue("")), ServiceAccountAuthentication: types.StringValue("legacy"),
+		ServiceAccountIDs: connIDSet([]string{"sa1"}), DelegatedAppProfileIDs: types.SetNull(types.StringType),
+		ModifiedTime: types.StringValue("2026-01-01T00:00:00Z"),
+	}
+
+	plan := state
+	plan.Name, plan.ModifiedTime = types.StringValue("new"), types.StringUnknown()
+	in, changed, diags := plan.patch(ctx, &state)
+	if diags.HasError() || !changed {
+		t.Fatalf("rename: changed=%v %v", changed, diags)
+	}
+	want := domain.ConnectionWrite{Name: ptr("new")}
+	if !reflect.DeepEqual(in, want) {
+		t.Fatalf("rename sends %+v, want only the name", in)
+	}
+
+	plan = state
+	plan.GeoLocation = types.StringNull()
+	plan.ServiceAccountAuthentication = types.StringNull()
+	plan.ServiceAccountIDs = types.SetNull(types.StringType)
+	plan.AppProfile = apList(types.StringUnknown())
+	in, changed, _ = plan.patch(ctx, &state)
+	if !changed || in.Name != nil || in.ContainerID != nil || in.DelegatedAppProfileIDs != nil || in.TenantID != nil || in.Type != nil {
+		t.Fatalf("removals send %+v, want only the removed arguments", in)
+	}
+	// Removed arguments are sent empty, so they are removed.
+	if in.GeoLocation == nil || *in.GeoLocation != "" || in.ServiceAccountAuthentication == nil || *in.ServiceAccountAuthentication != "" ||
+		in.ServiceAccountIDs == nil || len(*in.ServiceAccountIDs) != 0 {
+		t.Fatalf("removals send %+v, want empty values", in)
+	}
+	if in.AppProfiles == nil || len(*in.AppProfiles) != 1 || (*in.AppProfiles)[0].ID != "ap1" {
+		t.Fatalf("app profiles sent %+v, want the whole list", in.AppProfiles)
+	}
+
+	plan = state
+	plan.ModifiedTime = types.StringUnknown()
+	if in, changed, _ = plan.patch(ctx, &state); changed {
+		t.Fatalf("nothing to write, yet it sends %+v", in)
+	}
 }

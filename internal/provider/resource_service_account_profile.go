@@ -307,7 +307,7 @@ func (r *serviceAccountProfileResource) Create(ctx context.Context, req resource
 	if !plan.SharePointAdminCenterURL.IsNull() {
 		in.SharePointAdminCenterURL = credPtr(strings.TrimSpace(plan.SharePointAdminCenterURL.ValueString()))
 	}
-	a, _, err := r.client.CreateServiceAccount(ctx, in)
+	a, cr, err := r.client.CreateServiceAccount(ctx, in)
 	if err != nil {
 		addError(&resp.Diagnostics, "creating service account profile "+plan.Name.ValueString(), apiErrorOnSets(err, saSetFields...), nil)
 		return
@@ -315,6 +315,7 @@ func (r *serviceAccountProfileResource) Create(ctx context.Context, req resource
 	plan.flatten(a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setAppliedSecretVersion(ctx, resp.Private, a.SecretVersion)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 }
 
 func (r *serviceAccountProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -323,7 +324,7 @@ func (r *serviceAccountProfileResource) Read(ctx context.Context, req resource.R
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	a, _, err := r.client.GetServiceAccount(ctx, state.ID.ValueString())
+	a, gr, err := r.client.GetServiceAccount(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		removedOutOfBand(ctx, resp, "service account profile", state.ID.ValueString())
 		return
@@ -334,6 +335,9 @@ func (r *serviceAccountProfileResource) Read(ctx context.Context, req resource.R
 	}
 	state.flatten(a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// The ETag of what this refresh saw is what a plan built on it expects
+	// the object to still be when the plan is applied.
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, gr)...)
 	// A profile Terraform did not create (import) is adopted with the
 	// secret it has now; from here on, changes to it are drift.
 	if _, ok, diags := appliedSecretVersion(ctx, req.Private); !diags.HasError() && !ok {
@@ -461,15 +465,25 @@ func (r *serviceAccountProfileResource) Update(ctx context.Context, req resource
 		in.AppPassword, changed = cfg.AppPasswordWO.ValueStringPointer(), true
 	}
 
+	// The write is conditional on the object being as the plan saw it
+	// (see privateETag): a change made since then, such as in the console
+	// between terraform plan -out and terraform apply, fails with 412
+	// instead of being overwritten. No recorded ETag, no condition.
+	etag, diags := loadETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var a *domain.ServiceAccount
+	var last *client.Response
 	var err error
 	if changed {
-		a, _, err = r.client.UpdateServiceAccount(ctx, id, in)
+		a, last, err = r.client.UpdateServiceAccount(ctx, id, in, ifMatchOpts(etag)...)
 		if err != nil {
 			addError(&resp.Diagnostics, "updating service account profile "+id, apiErrorOnSets(err, saSetFields...), nil)
 			return
 		}
-	} else if a, _, err = r.client.GetServiceAccount(ctx, id); err != nil {
+	} else if a, last, err = r.client.GetServiceAccount(ctx, id); err != nil {
 		addError(&resp.Diagnostics, "reading service account profile "+id, err, nil)
 		return
 	}
@@ -478,6 +492,7 @@ func (r *serviceAccountProfileResource) Update(ctx context.Context, req resource
 	if sp.password || sp.appPassword {
 		resp.Diagnostics.Append(setAppliedSecretVersion(ctx, resp.Private, a.SecretVersion)...)
 	}
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 }
 
 func (r *serviceAccountProfileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -486,6 +501,8 @@ func (r *serviceAccountProfileResource) Delete(ctx context.Context, req resource
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// No If-Match: destroying means deleting the object whatever it looks
+	// like now, so a change made since the plan must not stop it.
 	err := r.client.DeleteServiceAccount(ctx, state.ID.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addError(&resp.Diagnostics, "deleting service account profile "+state.ID.ValueString(), err, nil)
