@@ -2,9 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
@@ -30,7 +33,49 @@ type errConsentTimeout struct {
 }
 
 func (e *errConsentTimeout) Error() string {
-	return fmt.Sprintf("%s was not consented within %s. An administrator must open the consent URL and sign in:\n\n  %s\n\nThen run terraform apply again, or raise the create timeout.", e.What, e.Waited.Round(time.Second), e.ConsentURL)
+	return fmt.Sprintf("%s was not consented within %s. An administrator must open the consent URL and sign in:\n\n  %s", e.What, e.Waited.Round(time.Second), e.ConsentURL)
+}
+
+// addWaitError reports a failed wait for consent of an object of
+// resourceType (such as aos_app_profile). Anything but a timeout is a
+// failed call, reported through addError.
+//
+// A timeout stays an error, since the user asked to wait, but it must not
+// lead them into destroying the object: the object exists and is in the
+// state. After a failed create Terraform marks it tainted, so a plain
+// terraform apply would replace it with a new object and a new consent URL,
+// throwing away the consent an administrator may have given meanwhile; the
+// message says to untaint it first. A failed update leaves it untainted.
+// The framework does not tell a provider the resource's address, so the
+// command names the resource type with a placeholder for the name.
+func addWaitError(diags *diag.Diagnostics, action, resourceType string, creating bool, err error) {
+	var te *errConsentTimeout
+	if !errors.As(err, &te) {
+		addError(diags, action, err, nil)
+		return
+	}
+	url := te.ConsentURL
+	if url == "" {
+		url = "(see the consent_url attribute)"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s was not consented within %s.\n\n", te.What, te.Waited.Round(time.Second))
+	if creating {
+		b.WriteString("It was created and is kept in the Terraform state, but Terraform has marked it tainted because the create " +
+			"did not finish. Do not simply run terraform apply: it would replace it with a new object and a new consent URL, " +
+			"discarding any consent given to this one.\n\n")
+		fmt.Fprintf(&b, "An administrator must open the consent URL and sign in:\n\n  %s\n\n", url)
+		fmt.Fprintf(&b, "After the administrator has consented, keep this object and record the consent:\n\n"+
+			"  terraform untaint %[1]s.<name>\n  terraform apply\n\n"+
+			"where %[1]s.<name> is this resource's address in your configuration.\n\n", resourceType)
+		b.WriteString("To wait longer, raise the create timeout (timeouts { create = ... }).")
+	} else {
+		b.WriteString("It is kept in the Terraform state and is not tainted.\n\n")
+		fmt.Fprintf(&b, "An administrator must open the consent URL and sign in:\n\n  %s\n\n", url)
+		b.WriteString("After the administrator has consented, run terraform apply to record the consent.\n\n" +
+			"To wait longer, raise the update timeout (timeouts { update = ... }).")
+	}
+	diags.AddError("Error "+action, b.String())
 }
 
 // waitForConsent polls until the object leaves pending_consent or timeout

@@ -385,7 +385,7 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if plan.WaitForConsent.ValueBool() && p.Status == domain.StatusPendingConsent {
 		if p, err = r.waitConsent(ctx, p, timeout); err != nil {
-			addError(&resp.Diagnostics, "waiting for consent of app profile "+plan.Name.ValueString(), err, nil)
+			addWaitError(&resp.Diagnostics, "waiting for consent of app profile "+plan.Name.ValueString(), "aos_app_profile", true, err)
 			return
 		}
 		plan.flatten(p)
@@ -457,8 +457,10 @@ func appProfileReasonText(status, reason, consentUser string) string {
 // client id, certificate) or a profile that needs re-authorization
 // (authorization expired, or invalid because of the consent user or
 // conditional access) leaves status and consent details unknown; the latter
-// also plans an in-place update with a warning that says why. Changes that
-// never reach the service keep every computed value.
+// also plans an in-place update with a warning that says why. Other
+// changes (a rename, another impersonation user) keep the status and
+// consent details, and changes that never reach the service keep every
+// computed value.
 func (r *appProfileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
@@ -495,13 +497,20 @@ func (r *appProfileResource) ModifyPlan(ctx context.Context, req resource.Modify
 		keep["certificate_thumbprint"] = state.CertificateThumbprint
 		keep["certificate_expires"] = state.CertificateExpires
 	}
-	if !reconsent && !waits && !apiCall {
+	// Only a new consent (or a wait that may see one) changes the status
+	// and the consent details; a rename or another impersonation user is
+	// a call that keeps them, and changes only the modification time.
+	if !reconsent && !waits {
 		keep["status"], keep["reason"], keep["consent_url"], keep["consent_user"] = state.Status, state.Reason, state.ConsentURL, state.ConsentUser
-		keep["modified_time"] = state.ModifiedTime
 	} else {
-		for _, name := range []string{"status", "reason", "consent_url", "consent_user", "modified_time"} {
+		for _, name := range []string{"status", "reason", "consent_url", "consent_user"} {
 			keep[name] = types.StringUnknown()
 		}
+	}
+	if !reconsent && !waits && !apiCall {
+		keep["modified_time"] = state.ModifiedTime
+	} else {
+		keep["modified_time"] = types.StringUnknown()
 	}
 	for name, v := range keep {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(name), v)...)
@@ -595,7 +604,7 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if plan.WaitForConsent.ValueBool() && p.Status == domain.StatusPendingConsent {
 		if p, err = r.waitConsent(ctx, p, timeout); err != nil {
-			addError(&resp.Diagnostics, "waiting for consent of app profile "+id, err, nil)
+			addWaitError(&resp.Diagnostics, "waiting for consent of app profile "+id, "aos_app_profile", false, err)
 			return
 		}
 		plan.flatten(p)

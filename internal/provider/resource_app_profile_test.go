@@ -242,6 +242,41 @@ func TestAccAppProfile_basic(t *testing.T) {
 	})
 }
 
+func TestAccAppProfile_waitForConsentTimeout(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	config := testAccAppProfileConfig_typed(name, tn.ID, domain.AppTypeMicrosoft365,
+		"wait_for_consent = true\n  timeouts = { create = \"2s\" }")
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				// Nobody consents: the wait ends at the create timeout
+				// with the URL and the way to keep the profile.
+				Config: config,
+				ExpectError: tenantErrorPattern("was not consented within", "created and is kept in the Terraform state",
+					"marked it tainted", "/dev/consent?state=", "terraform untaint aos_app_profile.<name>", "terraform apply",
+					"raise the create timeout"),
+			},
+			{
+				// The profile stays in the state, tainted: without the
+				// untaint the next apply would replace it.
+				RefreshState: true,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(appAddr, "status", domain.StatusPendingConsent),
+					resource.TestMatchResourceAttr(appAddr, "consent_url", regexp.MustCompile(`/dev/consent\?state=`)),
+				),
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionReplace),
+				}},
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
 func TestAccAppProfile_update(t *testing.T) {
 	tn := testAccConnectedTenant(t, devTenant)
 	name := acctest.RandomWithPrefix("tf-app")
@@ -267,6 +302,11 @@ func TestAccAppProfile_update(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
+					// Only a new consent changes these; a rename keeps them.
+					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusActive)),
+					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("consent_user"), knownvalue.StringExact(devGlobalAdmin)),
+					plancheck.ExpectKnownValue(appAddr, tfjsonpath.New("consent_url"), knownvalue.StringExact("")),
+					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("modified_time")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("name"), knownvalue.StringExact(name+"-renamed")),
@@ -280,6 +320,8 @@ func TestAccAppProfile_update(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("status")),
+					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("consent_url")),
+					plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("consent_user")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),

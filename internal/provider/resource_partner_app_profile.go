@@ -58,12 +58,15 @@ func (r *partnerAppProfileResource) Schema(ctx context.Context, _ resource.Schem
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"wait_for_consent": waitForConsentAttribute(),
+			// Status and consent details change only on a (re-)authorization;
+			// ModifyPlan makes them unknown when the apply may bring one.
 			"status": schema.StringAttribute{
 				Computed:            true,
 				MarkdownDescription: "`pending_consent` until a Global Administrator authorizes the app at `consent_url`, then `active`; `authorization_expired` when it must be re-authorized.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"consent_url":   consentURLAttribute(),
-			"consent_user":  computedString("The account that authorized the app."),
+			"consent_url":   keptString(consentURLAttribute()),
+			"consent_user":  keptString(computedString("The account that authorized the app.")),
 			"modified_time": computedString("When the profile last changed (RFC 3339)."),
 			"timeouts":      timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true}),
 		},
@@ -122,7 +125,7 @@ func (r *partnerAppProfileResource) Create(ctx context.Context, req resource.Cre
 	if plan.WaitForConsent.ValueBool() {
 		p, err = r.waitConsent(ctx, p, timeout)
 		if err != nil {
-			addError(&resp.Diagnostics, "waiting for consent of partner app profile "+plan.Name.ValueString(), err, nil)
+			addWaitError(&resp.Diagnostics, "waiting for consent of partner app profile "+plan.Name.ValueString(), "aos_partner_app_profile", true, err)
 			return
 		}
 		plan.flatten(p)
@@ -160,21 +163,32 @@ func (r *partnerAppProfileResource) Read(ctx context.Context, req resource.ReadR
 }
 
 // ModifyPlan turns an expired authorization into a planned in-place
-// update, so `terraform apply` repairs it.
+// update, so `terraform apply` repairs it. Status and consent details are
+// kept from the state on other updates (a rename); they are unknown only
+// when the apply re-authorizes or waits for a pending consent.
 func (r *partnerAppProfileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	// Only status decides; reading it alone keeps this hook cheap, since
-	// Terraform calls it for every profile in every plan.
+	// Status decides; reading single attributes keeps this hook cheap,
+	// since Terraform calls it for every profile in every plan.
 	var status, name types.String
+	var wait types.Bool
 	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("status"), &status)...)
-	if resp.Diagnostics.HasError() || status.ValueString() != domain.StatusAuthorizationExpired {
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("wait_for_consent"), &wait)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
-	resp.Diagnostics.AddAttributeWarning(path.Root("status"), "Partner app profile authorization expired",
-		fmt.Sprintf("The authorization of partner app profile %q expired. Applying this plan re-authorizes it; a Global Administrator must then consent at the new consent_url (or set wait_for_consent).", name.ValueString()))
+	expired := status.ValueString() == domain.StatusAuthorizationExpired
+	waits := wait.ValueBool() && status.ValueString() == domain.StatusPendingConsent && !req.Plan.Raw.Equal(req.State.Raw)
+	if !expired && !waits {
+		return
+	}
+	if expired {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &name)...)
+		resp.Diagnostics.AddAttributeWarning(path.Root("status"), "Partner app profile authorization expired",
+			fmt.Sprintf("The authorization of partner app profile %q expired. Applying this plan re-authorizes it; a Global Administrator must then consent at the new consent_url (or set wait_for_consent).", name.ValueString()))
+	}
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("status"), types.StringUnknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("consent_url"), types.StringUnknown())...)
 	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("consent_user"), types.StringUnknown())...)
@@ -220,7 +234,7 @@ func (r *partnerAppProfileResource) Update(ctx context.Context, req resource.Upd
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if plan.WaitForConsent.ValueBool() && p.Status == domain.StatusPendingConsent {
 		if p, err = r.waitConsent(ctx, p, timeout); err != nil {
-			addError(&resp.Diagnostics, "waiting for consent of partner app profile "+id, err, nil)
+			addWaitError(&resp.Diagnostics, "waiting for consent of partner app profile "+id, "aos_partner_app_profile", false, err)
 			return
 		}
 		plan.flatten(p)

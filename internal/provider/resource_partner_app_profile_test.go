@@ -88,6 +88,11 @@ func TestAccPartnerAppProfile_update(t *testing.T) {
 				Config: testAccPartnerAppProfileConfig(name+"-renamed", ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(partnerAddr, plancheck.ResourceActionUpdate),
+					// Only a (re-)authorization changes these; a rename keeps them.
+					plancheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+					plancheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("consent_url"), knownvalue.StringRegexp(regexp.MustCompile(`/dev/consent\?state=`))),
+					plancheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("consent_user"), knownvalue.StringExact("")),
+					plancheck.ExpectUnknownValue(partnerAddr, tfjsonpath.New("modified_time")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("name"), knownvalue.StringExact(name+"-renamed")),
@@ -113,8 +118,72 @@ func TestAccPartnerAppProfile_waitForConsent(t *testing.T) {
 			{
 				// Nobody consents: the wait ends at the timeout with the
 				// URL, and the profile stays tracked in state.
-				Config:      testAccPartnerAppProfileConfig(name, "wait_for_consent = true\n  timeouts = { create = \"2s\" }"),
-				ExpectError: regexp.MustCompile(`(?s)was not consented within.*/dev/consent\?state=`),
+				Config: testAccPartnerAppProfileConfig(name, "wait_for_consent = true\n  timeouts = { create = \"2s\" }"),
+				ExpectError: tenantErrorPattern("was not consented within", "created and is kept in the Terraform state",
+					"marked it tainted", "/dev/consent?state=", "terraform untaint aos_partner_app_profile.<name>", "terraform apply",
+					"raise the create timeout"),
+			},
+			{
+				// Kept in state, tainted: without the untaint the next
+				// apply would replace it, losing a consent.
+				RefreshState: true,
+				RefreshPlanChecks: resource.RefreshPlanChecks{PostRefresh: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(partnerAddr, plancheck.ResourceActionReplace),
+				}},
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
+func TestAccPartnerAppProfile_waitForConsentUpdateTimeout(t *testing.T) {
+	name := acctest.RandomWithPrefix("tf-partner")
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckPartnerAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: testAccPartnerAppProfileConfig(name, ""),
+				Check: func(s *terraform.State) error {
+					id = partnerID(s)
+					return testClient(t).DevConsent(testCtx(t), id, devGlobalAdmin)
+				},
+			},
+			{
+				// The re-authorization is not consented within the update
+				// timeout: the error names that timeout, and the profile
+				// is not tainted.
+				PreConfig: func() {
+					if err := testClient(t).DevExpireAuthorization(testCtx(t), id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccPartnerAppProfileConfig(name, "wait_for_consent = true\n  timeouts = { update = \"2s\" }"),
+				ExpectError: tenantErrorPattern("was not consented within", "kept in the Terraform state and is not tainted",
+					"/dev/consent?state=", "run terraform apply", "raise the update timeout"),
+			},
+			{
+				// Consented afterwards: an apply records it, in place.
+				PreConfig: func() {
+					if err := testClient(t).DevConsent(testCtx(t), id, devGlobalAdmin); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: testAccPartnerAppProfileConfig(name, "wait_for_consent = true\n  timeouts = { update = \"2s\" }"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(partnerAddr, plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusActive)),
+					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
+						if v != id {
+							return fmt.Errorf("id %s, want %s (the profile was replaced)", v, id)
+						}
+						return nil
+					})),
+				},
 			},
 		},
 	})
@@ -159,6 +228,9 @@ func TestAccPartnerAppProfile_drift(t *testing.T) {
 				Config: testAccPartnerAppProfileConfig(name, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(partnerAddr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectUnknownValue(partnerAddr, tfjsonpath.New("status")),
+					plancheck.ExpectUnknownValue(partnerAddr, tfjsonpath.New("consent_url")),
+					plancheck.ExpectUnknownValue(partnerAddr, tfjsonpath.New("consent_user")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),

@@ -274,6 +274,20 @@ func testAccTenantExpectPending(addr, tenantDomain string) []statecheck.StateChe
 	}
 }
 
+// testAccTenantPlanKeepsConsent checks that an update which neither
+// reconnects nor waits plans the values learned from consent as known, from
+// the state, for a tenant still waiting for its first consent.
+func testAccTenantPlanKeepsConsent(addr, tenantDomain string) []plancheck.PlanCheck {
+	return []plancheck.PlanCheck{
+		plancheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact(tenantDomain)),
+		plancheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+		plancheck.ExpectKnownValue(addr, tfjsonpath.New("consent_url"), knownvalue.StringRegexp(tenantConsentURLPattern)),
+		plancheck.ExpectKnownValue(addr, tfjsonpath.New("consent_user"), knownvalue.StringExact("")),
+		plancheck.ExpectKnownValue(addr, tfjsonpath.New("permissions_version"), knownvalue.Int64Exact(0)),
+		plancheck.ExpectKnownValue(addr, tfjsonpath.New("reconnect_recommended"), knownvalue.Bool(false)),
+	}
+}
+
 func testAccTenantImportStep(addr string) tfresource.TestStep {
 	return tfresource.TestStep{
 		ResourceName:            addr,
@@ -322,6 +336,9 @@ func testAccTenantReconnectRecommended(t *testing.T, resourceType, addr, platfor
 				plancheck.ExpectKnownValue(addr, tfjsonpath.New("reconnect_recommended"), knownvalue.Bool(false)),
 				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("status")),
 				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("consent_url")),
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("consent_user")),
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("name")),
+				plancheck.ExpectUnknownValue(addr, tfjsonpath.New("permissions_version")),
 			),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
@@ -426,7 +443,8 @@ func TestAccMicrosoftTenant_update(t *testing.T) {
 		tfresource.TestStep{
 			Config: testAccMicrosoftTenantConfig_sharePoint(devTenant, contosoSharePointURL2),
 			ConfigPlanChecks: testAccTenantExpectAction(microsoftTenantAddr, plancheck.ResourceActionUpdate,
-				plancheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("sharepoint_admin_center_url"), knownvalue.StringExact(contosoSharePointURL2))),
+				append(testAccTenantPlanKeepsConsent(microsoftTenantAddr, devTenant),
+					plancheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("sharepoint_admin_center_url"), knownvalue.StringExact(contosoSharePointURL2)))...),
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(microsoftTenantAddr, tfjsonpath.New("sharepoint_admin_center_url"), knownvalue.StringExact(contosoSharePointURL2)),
 			},
@@ -459,8 +477,10 @@ func TestAccMicrosoftTenant_waitForConsentTimeout(t *testing.T) {
 	tfresource.Test(t, testAccTenantTestCase(t, "aos_microsoft_tenant",
 		tfresource.TestStep{
 			// Nobody consents: the wait ends at the timeout with the URL.
-			Config:      testAccMicrosoftTenantConfig_wait(devTenant, "2s"),
-			ExpectError: tenantErrorPattern("was not consented within", "/dev/consent?state=", "terraform untaint"),
+			Config: testAccMicrosoftTenantConfig_wait(devTenant, "2s"),
+			ExpectError: tenantErrorPattern("was not consented within", "created and is kept in the Terraform state",
+				"marked it tainted", "/dev/consent?state=", "terraform untaint aos_microsoft_tenant.<name>", "terraform apply",
+				"raise the create timeout"),
 		},
 		tfresource.TestStep{
 			// The registration stays in the state (tainted, as Terraform
@@ -795,8 +815,9 @@ func TestConsentTenantModifyPlan_reconnectWarning(t *testing.T) {
 	vals["reconnect_recommended"] = tftypes.NewValue(tftypes.Bool, true)
 	raw := tftypes.NewValue(typ, vals)
 	req := resource.ModifyPlanRequest{
-		State: tfsdk.State{Schema: sr.Schema, Raw: raw},
-		Plan:  tfsdk.Plan{Schema: sr.Schema, Raw: raw},
+		State:  tfsdk.State{Schema: sr.Schema, Raw: raw},
+		Plan:   tfsdk.Plan{Schema: sr.Schema, Raw: raw},
+		Config: tfsdk.Config{Schema: sr.Schema, Raw: raw},
 	}
 	resp := resource.ModifyPlanResponse{Plan: req.Plan}
 	r.ModifyPlan(ctx, req, &resp)
@@ -813,6 +834,10 @@ func TestConsentTenantModifyPlan_reconnectWarning(t *testing.T) {
 	}
 	if m.ReconnectRecommended.ValueBool() || !m.Status.IsUnknown() || !m.ConsentURL.IsUnknown() {
 		t.Errorf("planned reconnect_recommended=%v status=%v consent_url=%v, want false, unknown, unknown", m.ReconnectRecommended, m.Status, m.ConsentURL)
+	}
+	if !m.Name.IsUnknown() || !m.ConsentUser.IsUnknown() || !m.PermissionsVersion.IsUnknown() || !m.MultiGeo.IsUnknown() {
+		t.Errorf("planned name=%v consent_user=%v permissions_version=%v multi_geo=%v, want all unknown on a reconnect",
+			m.Name, m.ConsentUser, m.PermissionsVersion, m.MultiGeo)
 	}
 
 	// Without a recommendation the plan is left alone.

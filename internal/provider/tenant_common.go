@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -115,21 +117,26 @@ func (r *consentTenantResource) Schema(ctx context.Context, _ resource.SchemaReq
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		"wait_for_consent": waitForConsentAttribute(),
+		// These change only on a consent, which an update brings only
+		// when it reconnects or waits; ModifyPlan makes them unknown then.
 		"name": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "Display name of the tenant, learned from the platform on connect (the domain until then).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		"status":       computedString("`pending_consent` until an administrator consents at `consent_url`, then `connected`."),
-		"consent_url":  consentURLAttribute(),
-		"consent_user": computedString("The account that consented (empty until then)."),
+		"status":       keptString(computedString("`pending_consent` until an administrator consents at `consent_url`, then `connected`.")),
+		"consent_url":  keptString(consentURLAttribute()),
+		"consent_user": keptString(computedString("The account that consented (empty until then).")),
 		"permissions_version": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "Version of the platform's permission set the tenant was connected with (0 until connected).",
+			PlanModifiers:       []planmodifier.Int64{int64planmodifier.UseStateForUnknown()},
 		},
 		"reconnect_recommended": schema.BoolAttribute{
 			Computed: true,
 			MarkdownDescription: "True when the service now requires a newer permission set than the tenant was connected with. " +
 				"`terraform plan` then shows an in-place update that reconnects the tenant (a new consent).",
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
 		},
 		"modified_time": computedString("When the registration last changed (RFC 3339)."),
 		"timeouts":      timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true}),
@@ -158,7 +165,8 @@ func (r *consentTenantResource) Schema(ctx context.Context, _ resource.SchemaReq
 			Validators:    []validator.String{stringvalidator.RegexMatches(sharePointURLPattern, "must be https://<name>-admin.sharepoint.com (or .us)")},
 			PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		}
-		attrs["multi_geo"] = schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the tenant is multi-geo (learned on connect)."}
+		attrs["multi_geo"] = schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the tenant is multi-geo (learned on connect).",
+			PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()}}
 	}
 	resp.Schema = schema.Schema{MarkdownDescription: r.kind.description, Attributes: attrs}
 }
@@ -258,7 +266,7 @@ func (r *consentTenantResource) Create(ctx context.Context, req resource.CreateR
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
 	if plan.WaitForConsent.ValueBool() && t.Status == domain.StatusPendingConsent {
 		if t, err = r.waitConsent(ctx, t, timeout); err != nil {
-			r.addWaitError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+in.Domain, err, true)
+			addWaitError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+in.Domain, "aos_"+r.kind.typeSuffix, true, err)
 			return
 		}
 		plan.flatten(t)
@@ -272,27 +280,6 @@ func (r *consentTenantResource) waitConsent(ctx context.Context, t *domain.Tenan
 			return r.client.GetTenant(ctx, t.ID)
 		},
 		func(t *domain.Tenant) consentState { return consentState{Status: t.Status, ConsentURL: t.ConsentURL} })
-}
-
-// addWaitError reports a failed wait for consent. A timeout is not a
-// connection problem, so it is reported in its own words (with the consent
-// URL) rather than through addError. A create that fails leaves the object
-// tainted in Terraform's state, which the user needs to know before an
-// administrator consents at the URL: otherwise the next apply replaces the
-// registration they just consented.
-func (r *consentTenantResource) addWaitError(diags *diagList, action string, err error, creating bool) {
-	var te *errConsentTimeout
-	if !errors.As(err, &te) {
-		addError(diags, action, err, nil)
-		return
-	}
-	detail := te.Error()
-	if creating {
-		detail += "\n\nThe registration is kept in the state but Terraform marks it tainted, so the next apply would replace it " +
-			"with a new registration and a new consent URL. If the administrator consents at the URL above, run " +
-			"`terraform untaint` on this resource first so the next apply keeps the consented registration."
-	}
-	diags.AddError("Error "+action, detail)
 }
 
 func (r *consentTenantResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -320,31 +307,61 @@ func (r *consentTenantResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 // ModifyPlan plans a reconnect when the service requires a newer
-// permission set, with a warning that says why.
+// permission set, with a warning that says why. The values learned from a
+// consent are kept from the state (UseStateForUnknown) on any other
+// update; they are left unknown only when the apply may bring a consent:
+// a planned reconnect, or an update of a pending tenant that waits for
+// consent.
 func (r *consentTenantResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var recommended types.Bool
-	var tenantName types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("reconnect_recommended"), &recommended)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("name"), &tenantName)...)
-	if resp.Diagnostics.HasError() || !recommended.ValueBool() {
+	var state, plan tenantModel
+	resp.Diagnostics.Append(r.get(ctx, req.State, &state)...)
+	resp.Diagnostics.Append(r.get(ctx, req.Plan, &plan)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.AddAttributeWarning(path.Root("reconnect_recommended"), "New connection recommended",
-		fmt.Sprintf("The service now requires a newer permission set than %s tenant %q was connected with. Applying this plan reconnects it: "+
-			"an administrator must consent again at the new consent_url (or set wait_for_consent).", r.kind.title, tenantName.ValueString()))
-	for attrName, v := range map[string]attr.Value{
-		"reconnect_recommended": types.BoolValue(false),
-		"status":                types.StringUnknown(),
-		"consent_url":           types.StringUnknown(),
-		"consent_user":          types.StringUnknown(),
-		"permissions_version":   types.Int64Unknown(),
-		"modified_time":         types.StringUnknown(),
-	} {
+	reconnect := state.ReconnectRecommended.ValueBool()
+	waits := plan.WaitForConsent.ValueBool() && state.Status.ValueString() == domain.StatusPendingConsent && !req.Plan.Raw.Equal(req.State.Raw)
+	if !reconnect && !waits {
+		return
+	}
+	unknown := map[string]attr.Value{
+		"status":              types.StringUnknown(),
+		"consent_url":         types.StringUnknown(),
+		"consent_user":        types.StringUnknown(),
+		"name":                types.StringUnknown(),
+		"permissions_version": types.Int64Unknown(),
+		"modified_time":       types.StringUnknown(),
+	}
+	if reconnect {
+		resp.Diagnostics.AddAttributeWarning(path.Root("reconnect_recommended"), "New connection recommended",
+			fmt.Sprintf("The service now requires a newer permission set than %s tenant %q was connected with. Applying this plan reconnects it: "+
+				"an administrator must consent again at the new consent_url (or set wait_for_consent).", r.kind.title, state.Name.ValueString()))
+		// Whether or not the new consent comes during the apply, the
+		// tenant then has the current permission set or is pending.
+		unknown["reconnect_recommended"] = types.BoolValue(false)
+	}
+	if r.kind.sharePoint {
+		unknown["multi_geo"] = types.BoolUnknown()
+		// A URL left out is derived on connect when it is still empty.
+		var configured types.String
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("sharepoint_admin_center_url"), &configured)...)
+		if configured.IsNull() && state.SharePointAdminCenterURL.ValueString() == "" {
+			unknown["sharepoint_admin_center_url"] = types.StringUnknown()
+		}
+	}
+	for attrName, v := range unknown {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrName), v)...)
 	}
+}
+
+// keptString keeps a computed value from the state when an update is
+// planned; a ModifyPlan makes it unknown when the update may change it.
+func keptString(a schema.StringAttribute) schema.StringAttribute {
+	a.PlanModifiers = append(a.PlanModifiers, stringplanmodifier.UseStateForUnknown())
+	return a
 }
 
 func (r *consentTenantResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -385,7 +402,7 @@ func (r *consentTenantResource) Update(ctx context.Context, req resource.UpdateR
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
 	if plan.WaitForConsent.ValueBool() && t.Status == domain.StatusPendingConsent {
 		if t, err = r.waitConsent(ctx, t, timeout); err != nil {
-			r.addWaitError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+id, err, false)
+			addWaitError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+id, "aos_"+r.kind.typeSuffix, false, err)
 			return
 		}
 		plan.flatten(t)
