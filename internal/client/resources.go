@@ -85,13 +85,13 @@ func (c *Client) DeleteTenant(ctx context.Context, id string, opts ...RequestOpt
 	return c.remove(ctx, path("tenants", id), opts...)
 }
 
-func (c *Client) ReconnectTenant(ctx context.Context, id string) (*domain.Tenant, *Response, error) {
-	return send[domain.Tenant](ctx, c, http.MethodPost, path("tenants", id, "reconnect"), struct{}{})
+func (c *Client) ReconnectTenant(ctx context.Context, id string, opts ...RequestOption) (*domain.Tenant, *Response, error) {
+	return send[domain.Tenant](ctx, c, http.MethodPost, path("tenants", id, "reconnect"), struct{}{}, opts...)
 }
 
 // VerifyAmazonTenant asks the service to assume the tenant's role.
-func (c *Client) VerifyAmazonTenant(ctx context.Context, id string, in domain.AmazonVerify) (*domain.Tenant, *Response, error) {
-	return send[domain.Tenant](ctx, c, http.MethodPost, path("tenants", id, "validate"), in)
+func (c *Client) VerifyAmazonTenant(ctx context.Context, id string, in domain.AmazonVerify, opts ...RequestOption) (*domain.Tenant, *Response, error) {
+	return send[domain.Tenant](ctx, c, http.MethodPost, path("tenants", id, "validate"), in, opts...)
 }
 
 func (c *Client) ListTenants(ctx context.Context, f Filter) ([]domain.Tenant, error) {
@@ -129,8 +129,8 @@ func (c *Client) DeleteAppProfile(ctx context.Context, id string, opts ...Reques
 	return c.remove(ctx, path("app-profiles", id), opts...)
 }
 
-func (c *Client) ReauthorizeAppProfile(ctx context.Context, id string) (*domain.AppProfile, *Response, error) {
-	return send[domain.AppProfile](ctx, c, http.MethodPost, path("app-profiles", id, "reauthorize"), struct{}{})
+func (c *Client) ReauthorizeAppProfile(ctx context.Context, id string, opts ...RequestOption) (*domain.AppProfile, *Response, error) {
+	return send[domain.AppProfile](ctx, c, http.MethodPost, path("app-profiles", id, "reauthorize"), struct{}{}, opts...)
 }
 
 func (c *Client) ListAppProfiles(ctx context.Context, f Filter) ([]domain.AppProfile, error) {
@@ -155,8 +155,8 @@ func (c *Client) DeletePartnerAppProfile(ctx context.Context, id string, opts ..
 	return c.remove(ctx, path("partner-app-profiles", id), opts...)
 }
 
-func (c *Client) ReauthorizePartnerAppProfile(ctx context.Context, id string) (*domain.PartnerAppProfile, *Response, error) {
-	return send[domain.PartnerAppProfile](ctx, c, http.MethodPost, path("partner-app-profiles", id, "reauthorize"), struct{}{})
+func (c *Client) ReauthorizePartnerAppProfile(ctx context.Context, id string, opts ...RequestOption) (*domain.PartnerAppProfile, *Response, error) {
+	return send[domain.PartnerAppProfile](ctx, c, http.MethodPost, path("partner-app-profiles", id, "reauthorize"), struct{}{}, opts...)
 }
 
 func (c *Client) ListPartnerAppProfiles(ctx context.Context, f Filter) ([]domain.PartnerAppProfile, error) {

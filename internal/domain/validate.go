@@ -174,64 +174,44 @@ var microsoftDomainSuffixes = map[string]string{
 	"us_government": ".onmicrosoft.us",
 }
 
-// ValidateTenantDomain checks the domain of a tenant registration for its
-// platform. A Microsoft domain must be the tenant's initial onmicrosoft
-// domain and match the Azure environment: a U.S. Government tenant is one
-// whose initial domain ends in .us, whatever its custom domains are.
-// Google and Salesforce domains must be host names; Amazon has none.
-func ValidateTenantDomain(field, platform, domain, environment string) *Error {
-	if platform == PlatformAmazon {
-		if domain != "" {
-			return Invalid(CodeFieldNotAllowed, field,
-				"Amazon tenants have no domain; remove %s (the account is found from the IAM role)", field)
-		}
-		return nil
+// DefaultAzureEnvironment is the Azure environment of a Microsoft tenant
+// registration that names none: an onmicrosoft.us domain belongs to a U.S.
+// Government tenant, anything else to a commercial one.
+func DefaultAzureEnvironment(tenantDomain string) string {
+	if strings.HasSuffix(tenantDomain, microsoftDomainSuffixes["us_government"]) {
+		return "us_government"
 	}
-	if domain == "" {
-		return Invalid(CodeRequired, field, "%s is required: %s", field, domainHint(platform))
-	}
-	d := strings.ToLower(domain)
-	if d != domain || !isHostname(d) {
-		return Invalid(CodeInvalidValue, field, "%q is not a lowercase host name; %s", domain, domainHint(platform))
-	}
-	if platform != PlatformMicrosoft {
-		return nil
-	}
-	env := environment
-	if env == "" {
-		env = AzureEnvironments[0]
-	}
-	suffix, ok := microsoftDomainSuffixes[env]
-	if !ok {
-		return OneOf("environment", env, AzureEnvironments)
-	}
-	if !strings.HasSuffix(d, suffix) || !isDNSLabel(strings.TrimSuffix(d, suffix)) {
-		other := "us_government"
-		if env == "us_government" {
-			other = "commercial"
-		}
-		if s := microsoftDomainSuffixes[other]; strings.HasSuffix(d, s) {
-			return Invalid(CodeEnvironmentMismatch, field,
-				"%q is a %s tenant's domain; set environment to %q or use the tenant's <name>%s domain",
-				domain, other, other, suffix)
-		}
-		return Invalid(CodeInvalidValue, field,
-			"%q is not an initial Microsoft 365 domain; use the tenant's <name>%s domain, not a custom domain",
-			domain, suffix)
-	}
-	return nil
+	return AzureEnvironments[0]
 }
 
-func domainHint(platform string) string {
-	switch platform {
-	case PlatformMicrosoft:
-		return "the tenant's initial domain, such as contoso.onmicrosoft.com"
-	case PlatformGoogle:
-		return "the Google Workspace primary domain, such as contoso.com"
-	case PlatformSalesforce:
-		return "the Salesforce My Domain host, such as contoso.my.salesforce.com"
+// MicrosoftDomainSuffix is the suffix of the initial domain of a Microsoft
+// 365 tenant in the Azure environment ("" for an unknown environment).
+func MicrosoftDomainSuffix(environment string) string {
+	return microsoftDomainSuffixes[environment]
+}
+
+// AzureEnvironmentTitle names an Azure environment in messages.
+func AzureEnvironmentTitle(environment string) string {
+	if environment == "us_government" {
+		return "U.S. Government"
 	}
-	return "the tenant's domain"
+	return "commercial"
+}
+
+// CheckMicrosoftTenantDomain is the service's rule for the domain of a
+// Microsoft tenant registration: the tenant is named by its original
+// (initial) domain, which ends in .onmicrosoft.com in the commercial cloud
+// and in .onmicrosoft.us in the U.S. Government cloud. A custom domain such
+// as contoso.com does not name the tenant. environment must be one of
+// AzureEnvironments (see DefaultAzureEnvironment when none is given).
+func CheckMicrosoftTenantDomain(field, tenantDomain, environment string) *Error {
+	want := MicrosoftDomainSuffix(environment)
+	if want == "" || strings.HasSuffix(tenantDomain, want) {
+		return nil
+	}
+	return Invalid(CodeInvalidValue, field,
+		"a %s Microsoft 365 tenant is named by its original domain ending in %s; got %q",
+		AzureEnvironmentTitle(environment), want, tenantDomain)
 }
 
 // ValidateUPN checks a Microsoft 365 user principal name: local@domain, the

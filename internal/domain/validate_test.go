@@ -125,40 +125,29 @@ func TestDefaultSharePointAdminURL(t *testing.T) {
 	}
 }
 
-func TestValidateTenantDomain(t *testing.T) {
-	tests := []struct {
-		name, platform, domain, env, code, want string
-	}{
-		{name: "microsoft commercial", platform: "microsoft", domain: "contoso.onmicrosoft.com", env: "commercial"},
-		{name: "microsoft default env", platform: "microsoft", domain: "contoso.onmicrosoft.com"},
-		{name: "microsoft gov", platform: "microsoft", domain: "contosogov.onmicrosoft.us", env: "us_government"},
-		{name: "microsoft gov domain commercial env", platform: "microsoft", domain: "contosogov.onmicrosoft.us", env: "commercial",
-			code: CodeEnvironmentMismatch, want: `set environment to "us_government"`},
-		{name: "microsoft commercial domain gov env", platform: "microsoft", domain: "contoso.onmicrosoft.com", env: "us_government",
-			code: CodeEnvironmentMismatch, want: `"commercial"`},
-		{name: "microsoft custom domain", platform: "microsoft", domain: "contoso.com", code: CodeInvalidValue, want: "initial Microsoft 365 domain"},
-		{name: "microsoft sub domain", platform: "microsoft", domain: "a.b.onmicrosoft.com", code: CodeInvalidValue},
-		{name: "microsoft uppercase", platform: "microsoft", domain: "Contoso.onmicrosoft.com", code: CodeInvalidValue, want: "lowercase"},
-		{name: "microsoft bad env", platform: "microsoft", domain: "contoso.onmicrosoft.com", env: "china", code: CodeInvalidValue},
-		{name: "missing", platform: "google", domain: "", code: CodeRequired, want: "primary domain"},
-		{name: "google", platform: "google", domain: "contoso.com"},
-		{name: "google not a host", platform: "google", domain: "contoso", code: CodeInvalidValue},
-		{name: "salesforce sandbox", platform: "salesforce", domain: "contoso--dev.sandbox.my.salesforce.com"},
-		{name: "amazon none", platform: "amazon", domain: ""},
-		{name: "amazon with domain", platform: "amazon", domain: "contoso.com", code: CodeFieldNotAllowed},
+// TestCheckMicrosoftTenantDomain covers the rule the service applies to a
+// Microsoft tenant registration, which the provider applies at plan time.
+func TestCheckMicrosoftTenantDomain(t *testing.T) {
+	tests := []struct{ domain, env, want string }{
+		{domain: "contoso.onmicrosoft.com", env: "commercial"},
+		{domain: "contosogov.onmicrosoft.us", env: "us_government"},
+		{domain: "contoso.com", env: "commercial", want: `a commercial Microsoft 365 tenant is named by its original domain ending in .onmicrosoft.com; got "contoso.com"`},
+		{domain: "contoso.onmicrosoft.com", env: "us_government", want: `a U.S. Government Microsoft 365 tenant is named by its original domain ending in .onmicrosoft.us`},
+		{domain: "contosogov.onmicrosoft.us", env: "commercial", want: "ending in .onmicrosoft.com"},
+		{domain: "contoso.com", env: "china"}, // the environment is checked on its own
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			e := ValidateTenantDomain("domain", tt.platform, tt.domain, tt.env)
-			field := ""
-			if tt.code != "" {
-				field = "domain"
-				if tt.name == "microsoft bad env" {
-					field = "environment"
-				}
-			}
-			checkErr(t, e, tt.code, field, tt.want)
-		})
+		e := CheckMicrosoftTenantDomain("domain", tt.domain, tt.env)
+		code, field := "", ""
+		if tt.want != "" {
+			code, field = CodeInvalidValue, "domain"
+		}
+		checkErr(t, e, code, field, tt.want)
+	}
+	for d, want := range map[string]string{"contoso.onmicrosoft.com": "commercial", "contoso.com": "commercial", "contosogov.onmicrosoft.us": "us_government"} {
+		if got := DefaultAzureEnvironment(d); got != want {
+			t.Errorf("DefaultAzureEnvironment(%q) = %q, want %q", d, got, want)
+		}
 	}
 }
 

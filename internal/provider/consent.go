@@ -112,16 +112,16 @@ func waitForConsent(ctx context.Context, what string, timeout time.Duration, fet
 
 // waitForConsentOf waits for one object's consent with get as the status
 // source, and returns the object as last read (first when nothing was read).
-func waitForConsentOf[T any](ctx context.Context, what string, timeout time.Duration, first *T,
-	get func(context.Context) (*T, *client.Response, error), state func(*T) consentState) (*T, error) {
-	latest := first
+func waitForConsentOf[T any](ctx context.Context, what string, timeout time.Duration, first *T, firstResp *client.Response,
+	get func(context.Context) (*T, *client.Response, error), state func(*T) consentState) (*T, *client.Response, error) {
+	latest, latestResp := first, firstResp
 	err := waitForConsent(ctx, what, timeout, func(ctx context.Context) (consentState, error) {
-		got, _, err := get(ctx)
+		got, gr, err := get(ctx)
 		if err != nil {
 			return consentState{}, err
 		}
-		latest = got
+		latest, latestResp = got, gr
 		return state(got), nil
 	})
-	return latest, err
+	return latest, latestResp, err
 }

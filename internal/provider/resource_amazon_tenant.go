@@ -331,7 +331,7 @@ func (r *amazonTenantResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 
-	v, _, err := r.client.VerifyAmazonTenant(ctx, t.ID, domain.AmazonVerify{
+	v, vr, err := r.client.VerifyAmazonTenant(ctx, t.ID, domain.AmazonVerify{
 		RoleARN: st.RoleARN, AccountAlias: acct.Alias, PermissionsVersion: ps.Version,
 	})
 	if err != nil {
@@ -349,6 +349,7 @@ func (r *amazonTenantResource) Create(ctx context.Context, req resource.CreateRe
 	plan.flatten(v)
 	plan.IAMDrift = amazonStringList(nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, vr)...)
 }
 
 // roleLeftBehind reports (as a non-nil error) that the role exists after a
@@ -411,7 +412,7 @@ func (r *amazonTenantResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	imported := amazonPrivateFlag(ctx, req.Private, amazonPrivateImported)
 	id := state.ID.ValueString()
-	t, _, err := r.client.GetTenant(ctx, id)
+	t, gr, err := r.client.GetTenant(ctx, id)
 	if errors.Is(err, client.ErrNotFound) {
 		if imported || state.RoleName.IsNull() {
 			// Nothing to keep: there is no registration to import.
@@ -456,6 +457,9 @@ func (r *amazonTenantResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, amazonPrivateIAMChecked, flag)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// The ETag of what this refresh saw is what a plan built on it expects
+	// the object to still be when the plan is applied.
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, gr)...)
 }
 
 // ModifyPlan turns what the service or IAM report into the action that
@@ -597,16 +601,27 @@ func (r *amazonTenantResource) Update(ctx context.Context, req resource.UpdateRe
 		!plan.IAMEndpoint.Equal(state.IAMEndpoint) ||
 		!plan.STSEndpoint.Equal(state.STSEndpoint)
 
+	// The service write (the verification that ends a reconnect) is
+	// conditional on the registration being as the plan saw it (see
+	// privateETag): a change made since then, such as in the console
+	// between terraform plan -out and terraform apply, fails with 412
+	// instead of being overwritten. No recorded ETag, no condition.
+	etag, diags := loadETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var t *domain.Tenant
+	var last *client.Response
 	if reconnect {
 		var ok bool
-		if t, ok = r.reconnect(ctx, &plan, &state, secret, &resp.Diagnostics); !ok {
+		if t, last, ok = r.reconnect(ctx, &plan, &state, secret, etag, &resp.Diagnostics); !ok {
 			return
 		}
 		plan.IAMDrift = amazonStringList(nil)
 	} else {
 		var err error
-		if t, _, err = r.client.GetTenant(ctx, id); err != nil {
+		if t, last, err = r.client.GetTenant(ctx, id); err != nil {
 			addError(&resp.Diagnostics, "reading Amazon tenant "+id, err, nil)
 			return
 		}
@@ -620,33 +635,36 @@ func (r *amazonTenantResource) Update(ctx context.Context, req resource.UpdateRe
 	for _, k := range []string{amazonPrivateRepair, amazonPrivateImported, amazonPrivateIAMChecked, amazonPrivateIAMNotOwned} {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, k, nil)...)
 	}
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 }
 
 // reconnect brings the role and policies to the service's current
 // permission set (iam.Reconnect, or iam.Create when the role was deleted)
-// and has the service verify the role with the new permissions version.
-func (r *amazonTenantResource) reconnect(ctx context.Context, plan, state *amazonTenantModel, secret string, diags *diag.Diagnostics) (*domain.Tenant, bool) {
+// and has the service verify the role with the new permissions version,
+// on the condition that the registration still has the ETag etag (none
+// when empty).
+func (r *amazonTenantResource) reconnect(ctx context.Context, plan, state *amazonTenantModel, secret, etag string, diags *diag.Diagnostics) (*domain.Tenant, *client.Response, bool) {
 	id := state.ID.ValueString()
 	roleName := state.RoleName.ValueString()
 	iamc, err := amazonConnFrom(plan, secret).newClient(ctx)
 	if err != nil {
 		diags.AddAttributeError(path.Root("access_key_id"), "Error configuring AWS credentials", err.Error())
-		return nil, false
+		return nil, nil, false
 	}
 	acct, err := iamc.ValidateKeys(ctx)
 	if err != nil {
 		addAmazonIAMError(diags, "checking the AWS credentials for Amazon tenant "+id, err)
-		return nil, false
+		return nil, nil, false
 	}
 	if want := state.AccountID.ValueString(); want != "" && acct.ID != want {
 		diags.AddAttributeError(path.Root("access_key_id"), "AWS credentials of another account",
 			amazonAccountMismatch(acct, want))
-		return nil, false
+		return nil, nil, false
 	}
 	ps, err := r.client.GetPermissions(ctx, domain.PlatformAmazon)
 	if err != nil {
 		addError(diags, "reading the Amazon permission set", err, nil)
-		return nil, false
+		return nil, nil, false
 	}
 	spec := amazonSpec(id, state.amazonTenant(), ps.Version, ps.Policies)
 	st, err := iamc.Reconnect(ctx, spec)
@@ -655,16 +673,16 @@ func (r *amazonTenantResource) reconnect(ctx context.Context, plan, state *amazo
 	}
 	if err != nil {
 		addAmazonIAMError(diags, "reconnecting IAM role "+roleName+" of Amazon tenant "+id, err)
-		return nil, false
+		return nil, nil, false
 	}
-	t, _, err := r.client.VerifyAmazonTenant(ctx, id, domain.AmazonVerify{
+	t, vr, err := r.client.VerifyAmazonTenant(ctx, id, domain.AmazonVerify{
 		RoleARN: st.RoleARN, AccountAlias: acct.Alias, PermissionsVersion: ps.Version,
-	})
+	}, ifMatchOpts(etag)...)
 	if err != nil {
 		addError(diags, "verifying IAM role "+st.RoleARN+" of Amazon tenant "+id, err, amazonFieldNames)
-		return nil, false
+		return nil, nil, false
 	}
-	return t, true
+	return t, vr, true
 }
 
 func (r *amazonTenantResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -710,6 +728,8 @@ func (r *amazonTenantResource) Delete(ctx context.Context, req resource.DeleteRe
 		}
 	}
 
+	// No If-Match: destroying means deleting the object whatever it looks
+	// like now, so a change made since the plan must not stop it.
 	if err := r.client.DeleteTenant(ctx, id); err != nil && !errors.Is(err, client.ErrNotFound) {
 		addError(&resp.Diagnostics, "removing Amazon tenant "+id, err, nil)
 		return

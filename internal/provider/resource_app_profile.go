@@ -374,7 +374,7 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p, _, err := r.client.CreateAppProfile(ctx, in)
+	p, cr, err := r.client.CreateAppProfile(ctx, in)
 	if err != nil {
 		addAppProfileError(&resp.Diagnostics, "creating app profile "+plan.Name.ValueString(), err)
 		return
@@ -383,18 +383,20 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 	// that times out leaves it tracked in state rather than orphaned.
 	plan.flatten(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 	if plan.WaitForConsent.ValueBool() && p.Status == domain.StatusPendingConsent {
-		if p, err = r.waitConsent(ctx, p, timeout); err != nil {
+		if p, cr, err = r.waitConsent(ctx, p, cr, timeout); err != nil {
 			addWaitError(&resp.Diagnostics, "waiting for consent of app profile "+plan.Name.ValueString(), "aos_app_profile", true, err)
 			return
 		}
 		plan.flatten(p)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 	}
 }
 
-func (r *appProfileResource) waitConsent(ctx context.Context, p *domain.AppProfile, timeout time.Duration) (*domain.AppProfile, error) {
-	return waitForConsentOf(ctx, "app profile "+p.Name, timeout, p,
+func (r *appProfileResource) waitConsent(ctx context.Context, p *domain.AppProfile, pr *client.Response, timeout time.Duration) (*domain.AppProfile, *client.Response, error) {
+	return waitForConsentOf(ctx, "app profile "+p.Name, timeout, p, pr,
 		func(ctx context.Context) (*domain.AppProfile, *client.Response, error) {
 			return r.client.GetAppProfile(ctx, p.ID)
 		},
@@ -409,7 +411,7 @@ func (r *appProfileResource) Read(ctx context.Context, req resource.ReadRequest,
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p, _, err := r.client.GetAppProfile(ctx, state.ID.ValueString())
+	p, gr, err := r.client.GetAppProfile(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		removedOutOfBand(ctx, resp, "app profile", state.ID.ValueString())
 		return
@@ -420,6 +422,9 @@ func (r *appProfileResource) Read(ctx context.Context, req resource.ReadRequest,
 	}
 	state.flatten(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// The ETag of what this refresh saw is what a plan built on it expects
+	// the object to still be when the plan is applied.
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, gr)...)
 }
 
 // appProfileNeedsReauthorization tells whether a profile in this status can
@@ -570,18 +575,30 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// The writes are conditional on the object being as the plan saw it
+	// (see privateETag): a change made since then, such as in the console
+	// between terraform plan -out and terraform apply, fails with 412
+	// instead of being overwritten. No recorded ETag, no condition. Each
+	// write answers with the new ETag, which the next write then expects.
+	etag, diags := loadETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var p *domain.AppProfile
+	var last *client.Response
 	var err error
 	if changed {
-		if p, _, err = r.client.UpdateAppProfile(ctx, id, patch); err != nil {
+		if p, last, err = r.client.UpdateAppProfile(ctx, id, patch, ifMatchOpts(etag)...); err != nil {
 			addAppProfileError(&resp.Diagnostics, "updating app profile "+id, err)
 			return
 		}
+		etag = last.ETag
 	}
 	// A patch that changed the consent already asked for a new one; only
 	// otherwise does a broken authorization need an explicit call.
 	if appProfileNeedsReauthorization(state.Status.ValueString()) && (p == nil || p.Status != domain.StatusPendingConsent) {
-		if p, _, err = r.client.ReauthorizeAppProfile(ctx, id); err != nil {
+		if p, last, err = r.client.ReauthorizeAppProfile(ctx, id, ifMatchOpts(etag)...); err != nil {
 			addError(&resp.Diagnostics, "re-authorizing app profile "+id, err, nil)
 			return
 		}
@@ -595,20 +612,22 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 		return
 	}
 	if p == nil {
-		if p, _, err = r.client.GetAppProfile(ctx, id); err != nil {
+		if p, last, err = r.client.GetAppProfile(ctx, id); err != nil {
 			addError(&resp.Diagnostics, "reading app profile "+id, err, nil)
 			return
 		}
 	}
 	plan.flatten(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 	if plan.WaitForConsent.ValueBool() && p.Status == domain.StatusPendingConsent {
-		if p, err = r.waitConsent(ctx, p, timeout); err != nil {
+		if p, last, err = r.waitConsent(ctx, p, last, timeout); err != nil {
 			addWaitError(&resp.Diagnostics, "waiting for consent of app profile "+id, "aos_app_profile", false, err)
 			return
 		}
 		plan.flatten(p)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 	}
 }
 
@@ -618,6 +637,8 @@ func (r *appProfileResource) Delete(ctx context.Context, req resource.DeleteRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// No If-Match: destroying means deleting the object whatever it looks
+	// like now, so a change made since the plan must not stop it.
 	err := r.client.DeleteAppProfile(ctx, id.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addError(&resp.Diagnostics, "deleting app profile "+id.ValueString(), err, nil)

@@ -113,7 +113,7 @@ func (r *partnerAppProfileResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p, _, err := r.client.CreatePartnerAppProfile(ctx, domain.PartnerAppProfileWrite{Name: plan.Name.ValueStringPointer(), Cloud: plan.Cloud.ValueStringPointer()})
+	p, cr, err := r.client.CreatePartnerAppProfile(ctx, domain.PartnerAppProfileWrite{Name: plan.Name.ValueStringPointer(), Cloud: plan.Cloud.ValueStringPointer()})
 	if err != nil {
 		addError(&resp.Diagnostics, "creating partner app profile", err, nil)
 		return
@@ -122,19 +122,21 @@ func (r *partnerAppProfileResource) Create(ctx context.Context, req resource.Cre
 	// that times out leaves it tracked in state rather than orphaned.
 	plan.flatten(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 	if plan.WaitForConsent.ValueBool() {
-		p, err = r.waitConsent(ctx, p, timeout)
+		p, cr, err = r.waitConsent(ctx, p, cr, timeout)
 		if err != nil {
 			addWaitError(&resp.Diagnostics, "waiting for consent of partner app profile "+plan.Name.ValueString(), "aos_partner_app_profile", true, err)
 			return
 		}
 		plan.flatten(p)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 	}
 }
 
-func (r *partnerAppProfileResource) waitConsent(ctx context.Context, p *domain.PartnerAppProfile, timeout time.Duration) (*domain.PartnerAppProfile, error) {
-	return waitForConsentOf(ctx, "partner app profile "+p.Name, timeout, p,
+func (r *partnerAppProfileResource) waitConsent(ctx context.Context, p *domain.PartnerAppProfile, pr *client.Response, timeout time.Duration) (*domain.PartnerAppProfile, *client.Response, error) {
+	return waitForConsentOf(ctx, "partner app profile "+p.Name, timeout, p, pr,
 		func(ctx context.Context) (*domain.PartnerAppProfile, *client.Response, error) {
 			return r.client.GetPartnerAppProfile(ctx, p.ID)
 		},
@@ -149,7 +151,7 @@ func (r *partnerAppProfileResource) Read(ctx context.Context, req resource.ReadR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	p, _, err := r.client.GetPartnerAppProfile(ctx, state.ID.ValueString())
+	p, gr, err := r.client.GetPartnerAppProfile(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		removedOutOfBand(ctx, resp, "partner app profile", state.ID.ValueString())
 		return
@@ -160,6 +162,9 @@ func (r *partnerAppProfileResource) Read(ctx context.Context, req resource.ReadR
 	}
 	state.flatten(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	// The ETag of what this refresh saw is what a plan built on it expects
+	// the object to still be when the plan is applied.
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, gr)...)
 }
 
 // ModifyPlan turns an expired authorization into a planned in-place
@@ -208,37 +213,51 @@ func (r *partnerAppProfileResource) Update(ctx context.Context, req resource.Upd
 		return
 	}
 	id := state.ID.ValueString()
+	// The writes are conditional on the object being as the plan saw it
+	// (see privateETag): a change made since then, such as in the console
+	// between terraform plan -out and terraform apply, fails with 412
+	// instead of being overwritten. No recorded ETag, no condition. Each
+	// write answers with the new ETag, which the next write then expects.
+	etag, diags := loadETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var p *domain.PartnerAppProfile
+	var last *client.Response
 	var err error
 	if !plan.Name.Equal(state.Name) {
-		p, _, err = r.client.UpdatePartnerAppProfile(ctx, id, domain.PartnerAppProfileWrite{Name: plan.Name.ValueStringPointer()})
+		p, last, err = r.client.UpdatePartnerAppProfile(ctx, id, domain.PartnerAppProfileWrite{Name: plan.Name.ValueStringPointer()}, ifMatchOpts(etag)...)
 		if err != nil {
 			addError(&resp.Diagnostics, "updating partner app profile "+id, err, nil)
 			return
 		}
+		etag = last.ETag
 	}
 	if state.Status.ValueString() == domain.StatusAuthorizationExpired {
-		p, _, err = r.client.ReauthorizePartnerAppProfile(ctx, id)
+		p, last, err = r.client.ReauthorizePartnerAppProfile(ctx, id, ifMatchOpts(etag)...)
 		if err != nil {
 			addError(&resp.Diagnostics, "re-authorizing partner app profile "+id, err, nil)
 			return
 		}
 	}
 	if p == nil {
-		if p, _, err = r.client.GetPartnerAppProfile(ctx, id); err != nil {
+		if p, last, err = r.client.GetPartnerAppProfile(ctx, id); err != nil {
 			addError(&resp.Diagnostics, "reading partner app profile "+id, err, nil)
 			return
 		}
 	}
 	plan.flatten(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 	if plan.WaitForConsent.ValueBool() && p.Status == domain.StatusPendingConsent {
-		if p, err = r.waitConsent(ctx, p, timeout); err != nil {
+		if p, last, err = r.waitConsent(ctx, p, last, timeout); err != nil {
 			addWaitError(&resp.Diagnostics, "waiting for consent of partner app profile "+id, "aos_partner_app_profile", false, err)
 			return
 		}
 		plan.flatten(p)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 	}
 }
 
@@ -248,6 +267,8 @@ func (r *partnerAppProfileResource) Delete(ctx context.Context, req resource.Del
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// No If-Match: destroying means deleting the object whatever it looks
+	// like now, so a change made since the plan must not stop it.
 	err := r.client.DeletePartnerAppProfile(ctx, state.ID.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addError(&resp.Diagnostics, "deleting partner app profile "+state.ID.ValueString(), err, nil)

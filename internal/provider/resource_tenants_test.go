@@ -402,7 +402,7 @@ func testAccTenantPlanRefused(t *testing.T, config string, want *regexp.Regexp) 
 	tfresource.Test(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		Steps:                    []tfresource.TestStep{{Config: config, ExpectError: want}},
+		Steps:                    []tfresource.TestStep{{Config: config, PlanOnly: true, ExpectError: want}},
 	})
 }
 
@@ -621,12 +621,24 @@ func TestAccMicrosoftTenant_invalidDomain(t *testing.T) {
 		regexp.MustCompile(`(?s)domain.*must be a lowercase DNS name`))
 }
 
-// The service refuses a commercial domain in the U.S. Government cloud; its
-// 422 names the domain, so the error points at that argument.
+// The service refuses a commercial domain in the U.S. Government cloud
+// (domain.CheckMicrosoftTenantDomain); the plan refuses it already, on the
+// domain argument, naming the suffix that cloud expects.
 func TestAccMicrosoftTenant_governmentDomainMismatch(t *testing.T) {
 	testAccTenantPlanRefused(t, testAccMicrosoftTenantConfig_environment(devTenant, "us_government"),
-		tenantErrorPattern(`in resource "aos_microsoft_tenant" "test":`, `domain =`,
-			"a U.S. Government Microsoft 365 tenant is named by its original domain ending in .onmicrosoft.us", "HTTP 422, InvalidValue"))
+		tenantErrorPattern(`Not the tenant's initial domain`, `with aos_microsoft_tenant.test`, `domain =`,
+			`a U.S. Government Microsoft 365 tenant is named by its original domain ending in .onmicrosoft.us; got "contoso.onmicrosoft.com"`,
+			`(azure_environment = "us_government")`, "initial domain Microsoft gave it", "<name>.onmicrosoft.us in this cloud"))
+}
+
+// A custom domain does not name a Microsoft 365 tenant: with
+// azure_environment left out (commercial for such a domain), the plan asks
+// for the .onmicrosoft.com domain.
+func TestAccMicrosoftTenant_customDomain(t *testing.T) {
+	testAccTenantPlanRefused(t, testAccMicrosoftTenantConfig_basic("contoso.com"),
+		tenantErrorPattern(`Not the tenant's initial domain`, `with aos_microsoft_tenant.test`, `domain =`,
+			`a commercial Microsoft 365 tenant is named by its original domain ending in .onmicrosoft.com; got "contoso.com"`,
+			`(azure_environment left out, so "commercial")`, "not by a custom domain"))
 }
 
 // Google Workspace.

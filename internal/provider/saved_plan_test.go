@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 
+	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 )
 
@@ -99,6 +101,9 @@ type savedPlanScenario struct {
 	write func(value string)
 	get   func() string
 	set   func(value string)
+	// shown, when set, is how a plan shows value (such as within a URL);
+	// by default the value itself.
+	shown func(value string) string
 }
 
 // testSavedPlanChangedOutOfBand applies saved plans (terraform plan -out,
@@ -143,7 +148,11 @@ func testSavedPlanChangedOutOfBand(t *testing.T, cli *tfCLI, dir string, sc save
 
 	// Planning again shows the out-of-band change and applies.
 	out = cli.mustRun(dir, "plan", "-input=false", "-no-color", "-out=tfplan")
-	if !credErrorPattern(console).MatchString(out) {
+	shown := console
+	if sc.shown != nil {
+		shown = sc.shown(console)
+	}
+	if !credErrorPattern(regexp.QuoteMeta(shown)).MatchString(out) {
 		t.Fatalf("the new plan does not show the out-of-band value:\n%s", out)
 	}
 	cli.mustRun(dir, "apply", "-input=false", "-no-color", "tfplan")
@@ -226,5 +235,80 @@ func TestAccSavedPlan_migrationConnectionChangedOutOfBand(t *testing.T) {
 				t.Fatal(err)
 			}
 		},
+	})
+}
+
+func TestAccSavedPlan_partnerAppProfileChangedOutOfBand(t *testing.T) {
+	cli := newTerraformCLI(t)
+	c := testClient(t)
+	prefix := acctest.RandomWithPrefix("tf-partner-saved-plan")
+	dir := filepath.Join(t.TempDir(), "config")
+	var id string
+	t.Cleanup(func() {
+		// Only a failed test leaves the profile behind.
+		if id != "" {
+			if err := c.DeletePartnerAppProfile(testCtx(t), id); err != nil && !errors.Is(err, client.ErrNotFound) {
+				t.Errorf("removing partner app profile %s: %v", id, err)
+			}
+		}
+	})
+	testSavedPlanChangedOutOfBand(t, cli, dir, savedPlanScenario{
+		write: func(name string) {
+			writeFile(t, filepath.Join(dir, "main.tf"), savedPlanConfig(cli, partnerAddr+".id",
+				testAccPartnerAppProfileConfig(prefix+" "+name, "")))
+		},
+		get: func() string {
+			id = savedPlanID(t, cli, dir)
+			p, _, err := c.GetPartnerAppProfile(testCtx(t), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.TrimPrefix(p.Name, prefix+" ")
+		},
+		set: func(name string) {
+			if _, _, err := c.UpdatePartnerAppProfile(testCtx(t), savedPlanID(t, cli, dir), domain.PartnerAppProfileWrite{Name: credPtr(prefix + " " + name)}); err != nil {
+				t.Fatal(err)
+			}
+		},
+	})
+}
+
+func TestAccSavedPlan_microsoftTenantChangedOutOfBand(t *testing.T) {
+	cli := newTerraformCLI(t)
+	c := testClient(t)
+	dir := filepath.Join(t.TempDir(), "config")
+	// The tested value is a SharePoint admin center URL, named after the
+	// scenario's value.
+	url := func(value string) string {
+		return "https://" + strings.ReplaceAll(value, " ", "-") + "-admin.sharepoint.com"
+	}
+	var id string
+	t.Cleanup(func() {
+		// Only a failed test leaves the registration behind.
+		if id != "" {
+			testAccRemoveTenant(t, id)
+		}
+	})
+	testSavedPlanChangedOutOfBand(t, cli, dir, savedPlanScenario{
+		write: func(value string) {
+			writeFile(t, filepath.Join(dir, "main.tf"), savedPlanConfig(cli, microsoftTenantAddr+".id",
+				testAccMicrosoftTenantConfig_sharePoint(devOtherTenant, url(value))))
+		},
+		get: func() string {
+			id = savedPlanID(t, cli, dir)
+			tn, _, err := c.GetTenant(testCtx(t), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := strings.TrimSuffix(strings.TrimPrefix(tn.SharePointAdminCenterURL, "https://"), "-admin.sharepoint.com")
+			return strings.ReplaceAll(v, "-", " ")
+		},
+		set: func(value string) {
+			u := url(value)
+			if _, _, err := c.UpdateTenant(testCtx(t), savedPlanID(t, cli, dir), domain.TenantPatch{SharePointAdminCenterURL: &u}); err != nil {
+				t.Fatal(err)
+			}
+		},
+		shown: url,
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -171,6 +170,42 @@ func (r *consentTenantResource) Schema(ctx context.Context, _ resource.SchemaReq
 	resp.Schema = schema.Schema{MarkdownDescription: r.kind.description, Attributes: attrs}
 }
 
+var _ resource.ResourceWithValidateConfig = (*consentTenantResource)(nil)
+
+// ValidateConfig applies the service's rule for a Microsoft tenant's domain
+// at plan time (domain.CheckMicrosoftTenantDomain): the registration names
+// the tenant by its initial domain, whose suffix depends on the Azure
+// environment, so a custom domain or one of the other cloud fails in the
+// plan instead of on apply.
+func (r *consentTenantResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if r.kind.platform != domain.PlatformMicrosoft {
+		return
+	}
+	var d, env types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("domain"), &d)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(r.kind.envAttr), &env)...)
+	if resp.Diagnostics.HasError() || d.IsNull() || d.IsUnknown() || env.IsUnknown() {
+		return
+	}
+	environment, configured := env.ValueString(), !env.IsNull()
+	if !configured {
+		environment = domain.DefaultAzureEnvironment(d.ValueString())
+	}
+	e := domain.CheckMicrosoftTenantDomain("domain", d.ValueString(), environment)
+	if e == nil {
+		return
+	}
+	source := fmt.Sprintf("%s = %q", r.kind.envAttr, environment)
+	if !configured {
+		source = fmt.Sprintf("%s left out, so %q", r.kind.envAttr, environment)
+	}
+	resp.Diagnostics.AddAttributeError(path.Root("domain"), "Not the tenant's initial domain",
+		fmt.Sprintf("%s (%s). The service names a Microsoft 365 tenant by the initial domain Microsoft gave it when it was created, "+
+			"<name>%s in this cloud, not by a custom domain. Find it in the Microsoft Entra admin center under Domain names, "+
+			"or set %s to the cloud the tenant is in.",
+			e.Message, source, domain.MicrosoftDomainSuffix(environment), r.kind.envAttr))
+}
+
 func (r *consentTenantResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = configureClient(req.ProviderData, &resp.Diagnostics)
 }
@@ -255,7 +290,7 @@ func (r *consentTenantResource) Create(ctx context.Context, req resource.CreateR
 	if r.kind.sharePoint && !plan.SharePointAdminCenterURL.IsUnknown() {
 		in.SharePointAdminCenterURL = plan.SharePointAdminCenterURL.ValueString()
 	}
-	t, _, err := r.client.CreateTenant(ctx, in)
+	t, cr, err := r.client.CreateTenant(ctx, in)
 	if err != nil {
 		addError(&resp.Diagnostics, "registering "+r.kind.title+" tenant "+in.Domain, err, r.fieldNames())
 		return
@@ -264,18 +299,20 @@ func (r *consentTenantResource) Create(ctx context.Context, req resource.CreateR
 	// registration in state, not orphaned.
 	plan.flatten(t)
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 	if plan.WaitForConsent.ValueBool() && t.Status == domain.StatusPendingConsent {
-		if t, err = r.waitConsent(ctx, t, timeout); err != nil {
+		if t, cr, err = r.waitConsent(ctx, t, cr, timeout); err != nil {
 			addWaitError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+in.Domain, "aos_"+r.kind.typeSuffix, true, err)
 			return
 		}
 		plan.flatten(t)
 		resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
+		resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 	}
 }
 
-func (r *consentTenantResource) waitConsent(ctx context.Context, t *domain.Tenant, timeout time.Duration) (*domain.Tenant, error) {
-	return waitForConsentOf(ctx, r.kind.title+" tenant "+t.Domain, timeout, t,
+func (r *consentTenantResource) waitConsent(ctx context.Context, t *domain.Tenant, tr *client.Response, timeout time.Duration) (*domain.Tenant, *client.Response, error) {
+	return waitForConsentOf(ctx, r.kind.title+" tenant "+t.Domain, timeout, t, tr,
 		func(ctx context.Context) (*domain.Tenant, *client.Response, error) {
 			return r.client.GetTenant(ctx, t.ID)
 		},
@@ -288,7 +325,7 @@ func (r *consentTenantResource) Read(ctx context.Context, req resource.ReadReque
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	t, _, err := r.client.GetTenant(ctx, state.ID.ValueString())
+	t, gr, err := r.client.GetTenant(ctx, state.ID.ValueString())
 	if errors.Is(err, client.ErrNotFound) {
 		removedOutOfBand(ctx, resp, r.kind.title+" tenant", state.ID.ValueString())
 		return
@@ -304,6 +341,9 @@ func (r *consentTenantResource) Read(ctx context.Context, req resource.ReadReque
 	}
 	state.flatten(t)
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &state)...)
+	// The ETag of what this refresh saw is what a plan built on it expects
+	// the object to still be when the plan is applied.
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, gr)...)
 }
 
 // ModifyPlan plans a reconnect when the service requires a newer
@@ -377,36 +417,50 @@ func (r *consentTenantResource) Update(ctx context.Context, req resource.UpdateR
 		return
 	}
 	id := state.ID.ValueString()
+	// The writes are conditional on the object being as the plan saw it
+	// (see privateETag): a change made since then, such as in the console
+	// between terraform plan -out and terraform apply, fails with 412
+	// instead of being overwritten. No recorded ETag, no condition. Each
+	// write answers with the new ETag, which the next write then expects.
+	etag, diags := loadETag(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	var t *domain.Tenant
+	var last *client.Response
 	var err error
 	if r.kind.sharePoint && !plan.SharePointAdminCenterURL.IsUnknown() && !plan.SharePointAdminCenterURL.Equal(state.SharePointAdminCenterURL) {
 		u := plan.SharePointAdminCenterURL.ValueString()
-		if t, _, err = r.client.UpdateTenant(ctx, id, domain.TenantPatch{SharePointAdminCenterURL: &u}); err != nil {
+		if t, last, err = r.client.UpdateTenant(ctx, id, domain.TenantPatch{SharePointAdminCenterURL: &u}, ifMatchOpts(etag)...); err != nil {
 			addError(&resp.Diagnostics, "updating "+r.kind.title+" tenant "+id, err, nil)
 			return
 		}
+		etag = last.ETag
 	}
 	if state.ReconnectRecommended.ValueBool() {
-		if t, _, err = r.client.ReconnectTenant(ctx, id); err != nil {
+		if t, last, err = r.client.ReconnectTenant(ctx, id, ifMatchOpts(etag)...); err != nil {
 			addError(&resp.Diagnostics, "reconnecting "+r.kind.title+" tenant "+id, err, nil)
 			return
 		}
 	}
 	if t == nil {
-		if t, _, err = r.client.GetTenant(ctx, id); err != nil {
+		if t, last, err = r.client.GetTenant(ctx, id); err != nil {
 			addError(&resp.Diagnostics, "reading "+r.kind.title+" tenant "+id, err, nil)
 			return
 		}
 	}
 	plan.flatten(t)
 	resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
+	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 	if plan.WaitForConsent.ValueBool() && t.Status == domain.StatusPendingConsent {
-		if t, err = r.waitConsent(ctx, t, timeout); err != nil {
+		if t, last, err = r.waitConsent(ctx, t, last, timeout); err != nil {
 			addWaitError(&resp.Diagnostics, "waiting for consent of "+r.kind.title+" tenant "+id, "aos_"+r.kind.typeSuffix, false, err)
 			return
 		}
 		plan.flatten(t)
 		resp.Diagnostics.Append(r.set(ctx, &resp.State, &plan)...)
+		resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 	}
 }
 
@@ -416,6 +470,8 @@ func (r *consentTenantResource) Delete(ctx context.Context, req resource.DeleteR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// No If-Match: destroying means deleting the object whatever it looks
+	// like now, so a change made since the plan must not stop it.
 	err := r.client.DeleteTenant(ctx, id.ValueString())
 	if err != nil && !errors.Is(err, client.ErrNotFound) {
 		addError(&resp.Diagnostics, "removing "+r.kind.title+" tenant "+id.ValueString(), err, nil)
@@ -458,8 +514,5 @@ func (m environmentFromDomain) PlanModifyString(ctx context.Context, req planmod
 // domain belongs to a U.S. Government tenant, anything else to a
 // commercial one.
 func azureEnvironmentFor(tenantDomain string) string {
-	if strings.HasSuffix(tenantDomain, ".onmicrosoft.us") {
-		return "us_government"
-	}
-	return "commercial"
+	return domain.DefaultAzureEnvironment(tenantDomain)
 }

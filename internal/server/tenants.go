@@ -182,21 +182,13 @@ func validateTenantCreate(in *domain.TenantCreate) error {
 	switch in.Platform {
 	case domain.PlatformMicrosoft:
 		if in.Environment == "" {
-			in.Environment = domain.AzureEnvironments[0]
-			if strings.HasSuffix(in.Domain, ".onmicrosoft.us") {
-				in.Environment = "us_government"
-			}
+			in.Environment = domain.DefaultAzureEnvironment(in.Domain)
 		}
 		if err := domain.OneOf("environment", in.Environment, domain.AzureEnvironments); err != nil {
 			return err
 		}
-		want := ".onmicrosoft.com"
-		if in.Environment == "us_government" {
-			want = ".onmicrosoft.us"
-		}
-		if !strings.HasSuffix(in.Domain, want) {
-			return domain.Invalid(domain.CodeInvalidValue, "domain",
-				"a %s Microsoft 365 tenant is named by its original domain ending in %s; got %q", envWord(in.Environment), want, in.Domain)
+		if err := domain.CheckMicrosoftTenantDomain("domain", in.Domain, in.Environment); err != nil {
+			return err
 		}
 		if in.SharePointAdminCenterURL != "" {
 			if err := domain.ValidateSharePointAdminURL("sharePointAdminCenterUrl", in.SharePointAdminCenterURL); err != nil {
@@ -231,13 +223,6 @@ func platformWord(p string) string {
 		return "Salesforce My Domain"
 	}
 	return p
-}
-
-func envWord(e string) string {
-	if e == "us_government" {
-		return "U.S. Government"
-	}
-	return "commercial"
 }
 
 func randomHex(n int) string {
