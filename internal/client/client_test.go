@@ -68,7 +68,9 @@ func (c *counting) matching(method, pathPrefix string) []*http.Request {
 	return out
 }
 
-func start(t *testing.T, o aosdtest.Options) (*counting, *client.Client) {
+// start runs aosd and a client on it through a counting transport; tweak
+// adjusts the client's configuration.
+func start(t *testing.T, o aosdtest.Options, tweak ...func(*client.Config)) (*counting, *client.Client) {
 	t.Helper()
 	in, err := aosdtest.Start(o)
 	if err != nil {
@@ -80,8 +82,12 @@ func start(t *testing.T, o aosdtest.Options) (*counting, *client.Client) {
 		t.Fatalf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
 	}
 	cnt := &counting{next: apitest.Transport(t, dt.Clone())}
-	c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: in.ClientSecret, Transport: cnt,
-		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond, UserAgent: "client-test/1"})
+	cfg := client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: in.ClientSecret, Transport: cnt,
+		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond, UserAgent: "client-test/1"}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	c, err := client.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,22 +148,9 @@ func TestLostResponseIsRetriedWithTheSameKey(t *testing.T) {
 // TestZeroRetries: max_retries = 0 means one attempt and no retry, not the
 // default of four.
 func TestZeroRetries(t *testing.T) {
-	in, err := aosdtest.Start(aosdtest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = in.Close() })
-	dt, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		t.Fatalf("http.DefaultTransport is a %T, not an *http.Transport", http.DefaultTransport)
-	}
-	cnt := &counting{next: dt.Clone(), lose: func(r *http.Request) bool {
+	cnt, c := start(t, aosdtest.Options{}, func(cfg *client.Config) { cfg.MaxRetries = ptr(0) })
+	cnt.lose = func(r *http.Request) bool {
 		return r.Method == http.MethodPost && r.URL.Path == "/v1/partner-app-profiles"
-	}}
-	c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: in.ClientSecret, Transport: cnt,
-		MaxRetries: ptr(0), RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 100 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
 	}
 	if _, _, err := c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("no retry")}); err == nil {
 		t.Fatal("a lost answer with no retries allowed succeeded")

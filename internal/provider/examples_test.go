@@ -56,20 +56,10 @@ var fileArgument = regexp.MustCompile(`file(?:base64)?\("\$\{path\.module\}/([^"
 // certificate) are stood in for by placeholders; validate does not parse
 // them.
 func TestAccExamples_validate(t *testing.T) {
-	testAccPreCheck(t)
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		var err error
-		if tf, err = exec.LookPath("terraform"); err != nil {
-			t.Skip("terraform is not on PATH")
-		}
-	}
+	tf := terraformForCLITests(t)
 	work := t.TempDir()
 	bin := filepath.Join(work, "bin")
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(bin, "terraform-provider-aos"), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
+	buildProvider(t, filepath.Join(bin, "terraform-provider-aos"))
 	// dev_overrides use the binary as it is, so validate needs no init.
 	rc := filepath.Join(work, "terraformrc")
 	writeFile(t, rc, fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"aos-dev/aos\" = %q\n  }\n  direct {}\n}\n", bin))

@@ -31,26 +31,40 @@ type tfCLI struct {
 	ns string
 }
 
+// terraformForCLITests is the terraform binary for tests that drive the CLI
+// themselves; it skips the test without TF_ACC or without terraform.
+func terraformForCLITests(t *testing.T) string {
+	t.Helper()
+	testAccPreCheck(t)
+	if tf := os.Getenv("TF_ACC_TERRAFORM_PATH"); tf != "" {
+		return tf
+	}
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		t.Skip("terraform is not on PATH")
+	}
+	return tf
+}
+
+// buildProvider builds the provider from this tree to out.
+func buildProvider(t *testing.T, out string) {
+	t.Helper()
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", out, "../..")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, b)
+	}
+}
+
 // newTerraformCLI builds the provider and installs it through a filesystem
 // mirror, as in scripts/demo.sh, with a CLI configuration of its own. It
 // skips the test when no terraform binary is found.
 func newTerraformCLI(t *testing.T) *tfCLI {
 	t.Helper()
-	testAccPreCheck(t)
-	tf := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if tf == "" {
-		var err error
-		if tf, err = exec.LookPath("terraform"); err != nil {
-			t.Skip("terraform is not on PATH")
-		}
-	}
+	tf := terraformForCLITests(t)
 	work := t.TempDir()
 	const ns, ver = "aos-dev", "0.0.1"
 	plugin := filepath.Join(work, "mirror", "registry.terraform.io", ns, "aos", ver, runtime.GOOS+"_"+runtime.GOARCH)
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+ver), "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the provider: %v\n%s", err, out)
-	}
+	buildProvider(t, filepath.Join(plugin, "terraform-provider-aos_v"+ver))
 	rc := filepath.Join(work, "terraformrc")
 	writeFile(t, rc, fmt.Sprintf(`provider_installation {
   filesystem_mirror {
