@@ -138,7 +138,8 @@ func (r *appProfileResource) Schema(ctx context.Context, _ resource.SchemaReques
 					"as PEM text (a `CERTIFICATE` block and an unencrypted private key) or a base64-encoded PFX file (`filebase64(\"app.pfx\")`). " +
 					"The key must be RSA of 2048 bits or more, the only certificate credentials Microsoft Entra accepts for an app: " +
 					"an ECDSA, Ed25519 or shorter RSA certificate is refused. " +
-					"Write-only: it is never stored in the state. It is sent on create, and on update only when `certificate_wo_version` changes; " +
+					"Write-only: it is never stored in the state. It is sent on create, and on update only when `certificate_wo_version` changes " +
+					"(or when another certificate was uploaded outside Terraform: `terraform plan` then shows an in-place update, with a warning, that sends the configured one again); " +
 					"a new certificate re-authorizes the profile.",
 			},
 			"certificate_password_wo": schema.StringAttribute{
@@ -338,6 +339,37 @@ func appProfileCertificateFromConfig(ctx context.Context, cfg interface {
 	return &cv, &pv
 }
 
+// privateAppliedCertificateVersion is the private-state key holding the
+// service's certificateVersion right after Terraform last sent the
+// certificate; privateCertificateVersion holds the one the service reported
+// when Terraform last read the profile. When they differ, someone uploaded
+// another certificate outside Terraform. After an import nothing was sent,
+// so nothing is recorded and no drift is reported.
+const (
+	privateAppliedCertificateVersion = "applied_certificate_version"
+	privateCertificateVersion        = "certificate_version"
+)
+
+// appProfileCertificateDrift tells whether the certificate in use is not the
+// one Terraform last sent, with the versions that say so.
+func appProfileCertificateDrift(ctx context.Context, p credPrivateReader) (current, applied int64, drift bool, diags diag.Diagnostics) {
+	applied, appliedOK, d := privateVersion(ctx, p, privateAppliedCertificateVersion)
+	diags.Append(d...)
+	current, currentOK, d := privateVersion(ctx, p, privateCertificateVersion)
+	diags.Append(d...)
+	return current, applied, appliedOK && currentOK && current != applied, diags
+}
+
+// setAppProfileCertificateVersions records the certificateVersion of p as
+// seen and, when the certificate was just sent, as applied.
+func setAppProfileCertificateVersions(ctx context.Context, pr credPrivateWriter, p *domain.AppProfile, sent bool) diag.Diagnostics {
+	diags := setPrivateVersion(ctx, pr, privateCertificateVersion, p.CertificateVersion)
+	if sent {
+		diags.Append(setPrivateVersion(ctx, pr, privateAppliedCertificateVersion, p.CertificateVersion)...)
+	}
+	return diags
+}
+
 // addAppProfileError reports a failed call. The service names a function
 // by its index ("functions[1]"), which has no meaning in a set, so such
 // refusals are attached to the whole functions attribute.
@@ -384,6 +416,7 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 	plan.flatten(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
+	resp.Diagnostics.Append(setAppProfileCertificateVersions(ctx, resp.Private, p, in.Certificate != nil)...)
 	if plan.WaitForConsent.ValueBool() && p.Status == domain.StatusPendingConsent {
 		if p, cr, err = r.waitConsent(ctx, p, cr, timeout); err != nil {
 			addWaitError(&resp.Diagnostics, "waiting for consent of app profile "+plan.Name.ValueString(), "aos_app_profile", true, err)
@@ -425,6 +458,9 @@ func (r *appProfileResource) Read(ctx context.Context, req resource.ReadRequest,
 	// The ETag of what this refresh saw is what a plan built on it expects
 	// the object to still be when the plan is applied.
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, gr)...)
+	// The certificate version the service uses now; ModifyPlan compares it
+	// with the one Terraform applied.
+	resp.Diagnostics.Append(setAppProfileCertificateVersions(ctx, resp.Private, p, false)...)
 }
 
 // appProfileNeedsReauthorization tells whether a profile in this status can
@@ -481,15 +517,24 @@ func (r *appProfileResource) ModifyPlan(ctx context.Context, req resource.Modify
 	}
 	status := state.Status.ValueString()
 	reauthorize := appProfileNeedsReauthorization(status)
-	if !reauthorize && req.Plan.Raw.Equal(req.State.Raw) {
+	current, applied, drift, diags := appProfileCertificateDrift(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if !reauthorize && !drift && req.Plan.Raw.Equal(req.State.Raw) {
 		return // nothing changes
+	}
+	if drift {
+		resp.Diagnostics.AddAttributeWarning(path.Root("certificate_wo"), "The certificate was changed outside Terraform",
+			fmt.Sprintf("The certificate of app profile %q was replaced outside Terraform (certificateVersion %d, Terraform last set %d). "+
+				"The configured certificate_wo is the source of truth: applying this plan sends it again and, as with any new certificate, re-authorizes the profile; "+
+				"then consent again at the new consent_url (or set wait_for_consent). To keep the new certificate instead, put it in the configuration and raise certificate_wo_version.",
+				state.Name.ValueString(), current, applied))
 	}
 	if reauthorize {
 		resp.Diagnostics.AddAttributeWarning(path.Root("status"), "App profile needs re-authorization",
 			fmt.Sprintf("App profile %q cannot be used because %s. Applying this plan re-authorizes it; then consent again at the new consent_url (or set wait_for_consent).",
 				state.Name.ValueString(), appProfileReasonText(status, state.Reason.ValueString(), state.ConsentUser.ValueString())))
 	}
-	certChanged := !plan.CertificateWOVersion.Equal(state.CertificateWOVersion)
+	certChanged := drift || !plan.CertificateWOVersion.Equal(state.CertificateWOVersion)
 	reconsent := reauthorize || certChanged ||
 		!plan.ConsentMethod.Equal(state.ConsentMethod) ||
 		!plan.Functions.Equal(state.Functions) ||
@@ -501,6 +546,11 @@ func (r *appProfileResource) ModifyPlan(ctx context.Context, req resource.Modify
 	if !certChanged {
 		keep["certificate_thumbprint"] = state.CertificateThumbprint
 		keep["certificate_expires"] = state.CertificateExpires
+	} else {
+		// Also when only drift makes the update: the configuration did not
+		// change then, so nothing else would be unknown.
+		keep["certificate_thumbprint"] = types.StringUnknown()
+		keep["certificate_expires"] = types.StringUnknown()
 	}
 	// Only a new consent (or a wait that may see one) changes the status
 	// and the consent details; a rename or another impersonation user is
@@ -568,7 +618,11 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 		v := plan.ImpersonationUser.ValueString()
 		patch.ImpersonationUser, changed = &v, true
 	}
-	if !plan.CertificateWOVersion.Equal(state.CertificateWOVersion) {
+	// The certificate is sent when its version changed, and again when
+	// another one was uploaded outside Terraform (see ModifyPlan).
+	_, _, drift, diags := appProfileCertificateDrift(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if drift || !plan.CertificateWOVersion.Equal(state.CertificateWOVersion) {
 		patch.Certificate, patch.CertificatePassword = appProfileCertificateFromConfig(ctx, req.Config, &resp.Diagnostics)
 		changed = changed || patch.Certificate != nil
 	}
@@ -620,6 +674,7 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 	plan.flatten(p)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
+	resp.Diagnostics.Append(setAppProfileCertificateVersions(ctx, resp.Private, p, patch.Certificate != nil)...)
 	if plan.WaitForConsent.ValueBool() && p.Status == domain.StatusPendingConsent {
 		if p, last, err = r.waitConsent(ctx, p, last, timeout); err != nil {
 			addWaitError(&resp.Diagnostics, "waiting for consent of app profile "+id, "aos_app_profile", false, err)

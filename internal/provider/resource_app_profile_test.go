@@ -397,6 +397,56 @@ func TestAccAppProfile_customAzureApp(t *testing.T) {
 	})
 }
 
+// TestAccAppProfile_certificateDrift uploads another certificate through the
+// API: the refresh sees it, and the plan sends the configured one again, in
+// place, which asks for a new consent as any new certificate does.
+func TestAccAppProfile_certificateDrift(t *testing.T) {
+	tn := testAccConnectedTenant(t, devTenant)
+	name := acctest.RandomWithPrefix("tf-app")
+	now := time.Now()
+	configured := testAccAppProfileCertificate(t, "tf-acc-configured", now.Add(-time.Hour), now.Add(365*24*time.Hour))
+	other := testAccAppProfileCertificate(t, "tf-acc-other", now.Add(-time.Hour), now.Add(2*365*24*time.Hour))
+	config := testAccAppProfileConfig_custom(name, tn.ID, configured.PEM, "", 1)
+	var id string
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAppProfileDestroy(t),
+		Steps: []resource.TestStep{
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_thumbprint"), knownvalue.StringExact(configured.Thumbprint)),
+				},
+				Check: testAccAppProfileConsent(t, devGlobalAdmin, &id),
+			},
+			{
+				PreConfig: func() {
+					if _, _, err := testClient(t).UpdateAppProfile(testCtx(t), id, domain.AppProfileWrite{Certificate: &other.PEM}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						appProfileExpectPrior{appAddr, "certificate_thumbprint", other.Thumbprint},
+						plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate),
+						plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("certificate_thumbprint")),
+						plancheck.ExpectUnknownValue(appAddr, tfjsonpath.New("status")),
+					},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_thumbprint"), knownvalue.StringExact(configured.Thumbprint)),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("certificate_expires"), knownvalue.StringExact(configured.NotAfter.Format(time.RFC3339))),
+					statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("status"), knownvalue.StringExact(domain.StatusPendingConsent)),
+				},
+				Check: testAccCheckNoSecretInState(configured.KeyPEM, configured.KeyLine, other.KeyPEM, other.KeyLine),
+			},
+		},
+	})
+}
+
 func TestAccAppProfile_certificateExpired(t *testing.T) {
 	tn := testAccConnectedTenant(t, devTenant)
 	now := time.Now()

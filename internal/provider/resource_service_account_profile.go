@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -314,7 +313,7 @@ func (r *serviceAccountProfileResource) Create(ctx context.Context, req resource
 	}
 	plan.flatten(a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	resp.Diagnostics.Append(setAppliedSecretVersion(ctx, resp.Private, a.SecretVersion)...)
+	resp.Diagnostics.Append(setPrivateVersion(ctx, resp.Private, privateAppliedSecretVersion, a.SecretVersion)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, cr)...)
 }
 
@@ -340,8 +339,8 @@ func (r *serviceAccountProfileResource) Read(ctx context.Context, req resource.R
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, gr)...)
 	// A profile Terraform did not create (import) is adopted with the
 	// secret it has now; from here on, changes to it are drift.
-	if _, ok, diags := appliedSecretVersion(ctx, req.Private); !diags.HasError() && !ok {
-		resp.Diagnostics.Append(setAppliedSecretVersion(ctx, resp.Private, a.SecretVersion)...)
+	if _, ok, diags := privateVersion(ctx, req.Private, privateAppliedSecretVersion); !diags.HasError() && !ok {
+		resp.Diagnostics.Append(setPrivateVersion(ctx, resp.Private, privateAppliedSecretVersion, a.SecretVersion)...)
 	}
 }
 
@@ -381,7 +380,7 @@ func (r *serviceAccountProfileResource) ModifyPlan(ctx context.Context, req reso
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	applied, ok, diags := appliedSecretVersion(ctx, req.Private)
+	applied, ok, diags := privateVersion(ctx, req.Private, privateAppliedSecretVersion)
 	resp.Diagnostics.Append(diags...)
 	sp := saPlanSecrets(&plan, &state, applied, ok)
 	if sp.drift {
@@ -418,7 +417,7 @@ func (r *serviceAccountProfileResource) Update(ctx context.Context, req resource
 		return
 	}
 	id := state.ID.ValueString()
-	applied, ok, diags := appliedSecretVersion(ctx, req.Private)
+	applied, ok, diags := privateVersion(ctx, req.Private, privateAppliedSecretVersion)
 	resp.Diagnostics.Append(diags...)
 	sp := saPlanSecrets(&plan, &state, applied, ok)
 
@@ -490,7 +489,7 @@ func (r *serviceAccountProfileResource) Update(ctx context.Context, req resource
 	plan.flatten(a)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if sp.password || sp.appPassword {
-		resp.Diagnostics.Append(setAppliedSecretVersion(ctx, resp.Private, a.SecretVersion)...)
+		resp.Diagnostics.Append(setPrivateVersion(ctx, resp.Private, privateAppliedSecretVersion, a.SecretVersion)...)
 	}
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
 }
@@ -521,31 +520,6 @@ type credPrivateReader interface {
 
 type credPrivateWriter interface {
 	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
-// appliedSecretVersion reads the secretVersion Terraform last sent or
-// adopted; ok is false when none is recorded.
-func appliedSecretVersion(ctx context.Context, p credPrivateReader) (int64, bool, diag.Diagnostics) {
-	if p == nil {
-		return 0, false, nil
-	}
-	b, diags := p.GetKey(ctx, privateAppliedSecretVersion)
-	if diags.HasError() || len(b) == 0 {
-		return 0, false, diags
-	}
-	var v int64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return 0, false, diags
-	}
-	return v, true, diags
-}
-
-func setAppliedSecretVersion(ctx context.Context, p credPrivateWriter, v int) diag.Diagnostics {
-	if p == nil {
-		return nil
-	}
-	b, _ := json.Marshal(v)
-	return p.SetKey(ctx, privateAppliedSecretVersion, b)
 }
 
 // credSetStrings returns the elements of a set of strings, sorted so requests
