@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -31,27 +30,14 @@ func setETag(ctx context.Context, p credPrivateWriter, r *client.Response) diag.
 	if r == nil || r.ETag == "" {
 		return p.SetKey(ctx, privateETag, nil)
 	}
-	b, _ := json.Marshal(r.ETag)
-	return p.SetKey(ctx, privateETag, b)
+	return setPrivate(ctx, p, privateETag, r.ETag)
 }
 
 // loadETag returns the recorded ETag, or "" when there is none: state from
 // before ETags were recorded, or a freshly imported object whose Read has
 // not run. No ETag means no precondition, as before.
 func loadETag(ctx context.Context, p credPrivateReader) (string, diag.Diagnostics) {
-	if p == nil {
-		return "", nil
-	}
-	b, diags := p.GetKey(ctx, privateETag)
-	if diags.HasError() || len(b) == 0 {
-		return "", diags
-	}
-	var etag string
-	if err := json.Unmarshal(b, &etag); err != nil {
-		// Unreadable private data is treated as absent rather than failing
-		// the update: the precondition is a safeguard, not a requirement.
-		return "", diags
-	}
+	etag, _, diags := getPrivate[string](ctx, p, privateETag)
 	return etag, diags
 }
 

@@ -512,16 +512,6 @@ func (r *serviceAccountProfileResource) ImportState(ctx context.Context, req res
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
 }
 
-// credPrivateReader is the part of the framework's private state data the
-// resources use; request and response private data both satisfy it.
-type credPrivateReader interface {
-	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
-}
-
-type credPrivateWriter interface {
-	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
-}
-
 // credSetStrings returns the elements of a set of strings, sorted so requests
 // are stable.
 func credSetStrings(ctx context.Context, s types.Set) ([]string, diag.Diagnostics) {
