@@ -17,14 +17,15 @@ const (
 // permission set version.
 const iamPolicyVersion = "2012-10-17"
 
-// AmazonConfiguringUserActions are the IAM actions the customer's IAM user
-// (whose access key the provider uses) needs. The first twelve are the ones
-// the product documentation lists for connect and reconnect; the rest are
-// what refresh (read back the role and policies), import and destroy need.
-// sts:GetCallerIdentity is not listed: AWS answers it for every valid key,
-// whatever the policies say.
-var AmazonConfiguringUserActions = []string{
-	// Connect and reconnect, as documented.
+// AmazonDocumentedActions are the twelve IAM actions the product
+// documentation lists for the IAM user that connects and reconnects an AWS
+// account. They are not enough on their own: an IAM user holding exactly
+// these can neither read back what it created (ListAttachedRolePolicies,
+// GetPolicy, GetPolicyVersion) nor undo a failed connect (DetachRolePolicy,
+// DeletePolicy, DeleteRole). AmazonOperationActions gives what each
+// operation of the provider really calls; every documented action is part
+// of connect (create) and reconnect.
+var AmazonDocumentedActions = []string{
 	"iam:CreatePolicy",
 	"iam:GetRole",
 	"iam:UpdateAssumeRolePolicy",
@@ -37,16 +38,120 @@ var AmazonConfiguringUserActions = []string{
 	"iam:DeletePolicyVersion",
 	"iam:GetAccountSummary",
 	"iam:SetDefaultPolicyVersion",
-	// CreateRole with tags needs TagRole as well.
-	"iam:TagRole",
-	// Refresh and import read the attachments and the default documents.
+}
+
+// Operations of the provider on an Amazon tenant's IAM objects, as
+// AmazonOperationActions names them.
+const (
+	// AmazonOperationCreate connects an account: it creates the role and
+	// policies, takes over what an earlier create left half-made, and
+	// rolls back what it made when a later step fails.
+	AmazonOperationCreate = "create"
+	// AmazonOperationRead is refresh, the plan's drift check and import:
+	// read the role, its attachments and inline policies, and the
+	// policies' default documents.
+	AmazonOperationRead = "read"
+	// AmazonOperationReconnect brings the role to a newer permission set
+	// or repairs drift: trust policy, policy versions, attachments, extra
+	// policies removed; a deleted role is created again (with create's
+	// rollback).
+	AmazonOperationReconnect = "reconnect"
+	// AmazonOperationDestroy removes the role and policies.
+	AmazonOperationDestroy = "destroy"
+)
+
+// AmazonOperations lists the operations in the order documentation shows
+// them.
+var AmazonOperations = []string{AmazonOperationCreate, AmazonOperationRead, AmazonOperationReconnect, AmazonOperationDestroy}
+
+// amazonReadActions read the role and its policies. The account comes
+// from sts:GetCallerIdentity, which every valid key may call whatever its
+// policies say, so it is never listed.
+var amazonReadActions = []string{
+	"iam:GetRole",
 	"iam:ListAttachedRolePolicies",
+	"iam:ListRolePolicies",
 	"iam:GetPolicy",
 	"iam:GetPolicyVersion",
-	// Destroy, and the rollback of a failed connect.
+}
+
+// amazonDestroyActions delete the role in the order AWS requires: detach
+// the managed policies, delete inline policies, delete the policies'
+// non-default versions, the policies, then the role. GetRole reads the
+// role's tags first, which decide whether it may be deleted at all.
+var amazonDestroyActions = []string{
+	"iam:GetRole",
+	"iam:ListAttachedRolePolicies",
 	"iam:DetachRolePolicy",
+	"iam:ListRolePolicies",
+	"iam:DeleteRolePolicy",
+	"iam:ListPolicyVersions",
+	"iam:DeletePolicyVersion",
 	"iam:DeletePolicy",
 	"iam:DeleteRole",
+}
+
+// amazonWriteActions are what create and reconnect call beyond reading:
+// the account summary and alias (the tenant's name), the role with its
+// tags (CreateRole with tags needs TagRole), its trust policy and
+// settings, the policies and their versions, attachments, and removing
+// policies that were added outside Terraform.
+var amazonWriteActions = []string{
+	"iam:GetAccountSummary",
+	"iam:ListAccountAliases",
+	"iam:CreateRole",
+	"iam:TagRole",
+	"iam:UpdateAssumeRolePolicy",
+	"iam:UpdateRole",
+	"iam:CreatePolicy",
+	"iam:ListPolicyVersions",
+	"iam:CreatePolicyVersion",
+	"iam:DeletePolicyVersion",
+	"iam:SetDefaultPolicyVersion",
+	"iam:AttachRolePolicy",
+	"iam:DetachRolePolicy",
+	"iam:DeleteRolePolicy",
+}
+
+// AmazonOperationActions returns the IAM actions an operation (one of
+// AmazonOperations) calls, sorted; nil for an unknown operation. Create and
+// reconnect need the same set: create may have to finish a create that
+// failed half-way (which is a reconnect of the role it left) and must be
+// able to roll itself back (destroy's actions), and reconnect creates the
+// role again when it was deleted.
+func AmazonOperationActions(operation string) []string {
+	var parts [][]string
+	switch operation {
+	case AmazonOperationRead:
+		parts = [][]string{amazonReadActions}
+	case AmazonOperationDestroy:
+		parts = [][]string{amazonDestroyActions}
+	case AmazonOperationCreate, AmazonOperationReconnect:
+		parts = [][]string{amazonReadActions, amazonWriteActions, amazonDestroyActions}
+	default:
+		return nil
+	}
+	var out []string
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// AmazonConfiguringUserActions are the IAM actions the customer's IAM user
+// (whose access key the provider uses) needs for every operation: the
+// union of AmazonOperationActions, sorted. It includes
+// AmazonDocumentedActions.
+var AmazonConfiguringUserActions = amazonAllActions()
+
+func amazonAllActions() []string {
+	var out []string
+	for _, op := range AmazonOperations {
+		out = append(out, AmazonOperationActions(op)...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // policyDocument and policyStatement give the documents a fixed key order so

@@ -201,3 +201,54 @@ func TestPermissionSetForAmazon(t *testing.T) {
 		t.Error("the Amazon permission set does not carry the configuring user actions")
 	}
 }
+
+// TestAmazonOperationActions pins the per-operation lists against what the
+// documentation's twelve actions lack, which is what made a user holding
+// only those fail half-way through a connect and then fail to roll back.
+func TestAmazonOperationActions(t *testing.T) {
+	create := AmazonOperationActions(AmazonOperationCreate)
+	for _, a := range AmazonDocumentedActions {
+		if !slices.Contains(create, a) {
+			t.Errorf("create lacks documented action %s", a)
+		}
+	}
+	// What the twelve lack: reading back, and the rollback.
+	for _, a := range []string{"iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion",
+		"iam:DetachRolePolicy", "iam:DeletePolicy", "iam:DeleteRole", "iam:TagRole",
+		"iam:ListRolePolicies", "iam:DeleteRolePolicy"} {
+		if slices.Contains(AmazonDocumentedActions, a) {
+			t.Errorf("%s is documented; the test's premise changed", a)
+		}
+		if !slices.Contains(create, a) {
+			t.Errorf("create lacks %s", a)
+		}
+	}
+	if !slices.Equal(create, AmazonOperationActions(AmazonOperationReconnect)) {
+		t.Error("create and reconnect need the same actions (reconnect re-creates a deleted role, create finishes a half-made one)")
+	}
+	read := AmazonOperationActions(AmazonOperationRead)
+	if want := []string{"iam:GetPolicy", "iam:GetPolicyVersion", "iam:GetRole", "iam:ListAttachedRolePolicies", "iam:ListRolePolicies"}; !slices.Equal(read, want) {
+		t.Errorf("read = %v, want %v", read, want)
+	}
+	destroy := AmazonOperationActions(AmazonOperationDestroy)
+	for _, a := range destroy {
+		if strings.Contains(a, "Create") || strings.Contains(a, "Update") || strings.Contains(a, "Attach") && !strings.Contains(a, "Detach") &&
+			!strings.Contains(a, "ListAttached") {
+			t.Errorf("destroy must not need %s", a)
+		}
+	}
+	for _, op := range AmazonOperations {
+		acts := AmazonOperationActions(op)
+		if len(acts) == 0 || !slices.IsSorted(acts) {
+			t.Errorf("%s: %v is empty or unsorted", op, acts)
+		}
+		for _, a := range acts {
+			if !slices.Contains(AmazonConfiguringUserActions, a) {
+				t.Errorf("%s needs %s, which the configuring user policy lacks", op, a)
+			}
+		}
+	}
+	if AmazonOperationActions("teleport") != nil {
+		t.Error("unknown operation has actions")
+	}
+}

@@ -180,17 +180,27 @@ type Spec struct {
 	// to AWS's defaults when empty or zero.
 	Description        string
 	MaxSessionDuration int32
-	// Tags are set on the role when it is created.
+	// Tags are set on the role when it is created. They must include
+	// TagTenantID (see OwnerTags): Reconnect and Delete change only a role
+	// whose tag names the same registration.
 	Tags map[string]string
+	// AllowedExtraPolicyARNs are managed policies that may be attached to
+	// the role besides Policies, and AllowedInlinePolicyNames inline
+	// policies it may have: attached on purpose, they are neither drift
+	// nor removed by Reconnect. Anything else that grants the role
+	// permissions is.
+	AllowedExtraPolicyARNs   []string
+	AllowedInlinePolicyNames []string
 	// Policies are the managed policies to create and attach; see
 	// domain.AmazonPolicies.
 	Policies []domain.PolicyDocument
 }
 
-// SpecFor builds the Spec of a registered Amazon tenant for a permission set
+// SpecFor builds the Spec of registration tenantID for a permission set
 // version: the tenant's role name (or the default), the trust policy naming
-// the service principal and external ID, and the version's policies.
-func SpecFor(t domain.AmazonTenant, version int) Spec {
+// the service principal and external ID, the version's policies, and the
+// tags that prove the role is the registration's (OwnerTags).
+func SpecFor(tenantID string, t domain.AmazonTenant, version int) Spec {
 	name := t.RoleName
 	if name == "" {
 		name = domain.DefaultAmazonRoleName
@@ -200,6 +210,7 @@ func SpecFor(t domain.AmazonTenant, version int) Spec {
 		TrustPolicy: domain.AmazonTrustPolicy(t.ServicePrincipal, t.ExternalID),
 		Description: "Lets AvePoint Online Services manage this account; created by terraform-provider-aos.",
 		Policies:    domain.AmazonPolicies(version),
+		Tags:        OwnerTags(tenantID),
 	}
 }
 

@@ -58,6 +58,9 @@ func (s Spec) Validate() error {
 	if s.RoleName == "" {
 		errs = append(errs, errors.New("role name is empty"))
 	}
+	if s.Tags[TagTenantID] == "" {
+		errs = append(errs, fmt.Errorf("tag %s is missing: without it the role could not be recognised as the registration's", TagTenantID))
+	}
 	if _, err := NormalizePolicy(s.TrustPolicy); err != nil {
 		errs = append(errs, fmt.Errorf("trust policy: %w", err))
 	}
@@ -110,7 +113,8 @@ func (c *Client) ValidateKeys(ctx context.Context) (Account, error) {
 	return acct, nil
 }
 
-// EnsureNoRole (GetRole) returns a *RoleExistsError when roleName exists.
+// EnsureNoRole (GetRole) returns a *RoleExistsError when roleName exists,
+// with the role's TagTenantID tag.
 func (c *Client) EnsureNoRole(ctx context.Context, roleName string) error {
 	out, err := c.iam.GetRole(ctx, &awsiam.GetRoleInput{RoleName: aws.String(roleName)})
 	switch {
@@ -119,7 +123,13 @@ func (c *Client) EnsureNoRole(ctx context.Context, roleName string) error {
 	case err != nil:
 		return fmt.Errorf("check whether IAM role %q exists: %w", roleName, classify(err))
 	}
-	return &RoleExistsError{RoleName: roleName, RoleARN: aws.ToString(out.Role.Arn)}
+	e := &RoleExistsError{RoleName: roleName, RoleARN: aws.ToString(out.Role.Arn)}
+	for _, t := range out.Role.Tags {
+		if aws.ToString(t.Key) == TagTenantID {
+			e.TenantID = aws.ToString(t.Value)
+		}
+	}
+	return e
 }
 
 // CreatePolicies (CreatePolicy) creates one managed policy per document and
@@ -308,7 +318,7 @@ func (c *Client) Create(ctx context.Context, spec Spec) (state *State, err error
 		}
 		cleanupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 		defer cancel()
-		if cerr := c.Delete(cleanupCtx, roleName, created); cerr != nil {
+		if cerr := c.Delete(cleanupCtx, roleName, spec.Tags[TagTenantID], created); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("roll back the IAM objects created so far "+
 				"(remove them by hand: role %q, policies %v): %w", roleName, created, cerr))
 		}

@@ -4,24 +4,50 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsiam "github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
-// Delete removes the role and the given policies, in the order AWS
-// requires: detach every policy attached to the role (ListAttachedRolePolicies,
-// DetachRolePolicy), delete each policy's non-default versions
-// (ListPolicyVersions, DeletePolicyVersion), delete the policies
-// (DeletePolicy), then the role (DeleteRole). Anything already gone counts
-// as deleted. An empty roleName deletes only the policies.
+// Delete removes the role of registration tenantID and the given
+// policies, in the order AWS requires: detach every policy attached to the
+// role (ListAttachedRolePolicies, DetachRolePolicy), delete its inline
+// policies (ListRolePolicies, DeleteRolePolicy), delete each policy's
+// non-default versions (ListPolicyVersions, DeletePolicyVersion), delete
+// the policies (DeletePolicy), then the role (DeleteRole). Anything
+// already gone counts as deleted. An empty roleName deletes only the
+// policies.
+//
+// The role is read first (GetRole): one whose TagTenantID tag does not
+// name tenantID is somebody else's, and Delete then returns a
+// *RoleNotOwnedError without changing anything, policies included (they
+// may be attached to that role).
 //
 // Each phase runs for every object and joins its errors, but a phase that
 // failed stops the later ones: deleting a policy that is still attached, or
 // a role that still has policies, would fail on AWS anyway.
-func (c *Client) Delete(ctx context.Context, roleName string, policyARNs []string) error {
+func (c *Client) Delete(ctx context.Context, roleName, tenantID string, policyARNs []string) error {
+	roleExists := false
 	if roleName != "" {
+		role, err := c.getRole(ctx, roleName)
+		switch {
+		case errors.Is(err, ErrRoleNotFound):
+		case err != nil:
+			return err
+		default:
+			if err := checkOwner(role.Tags, roleName, tenantID); err != nil {
+				return err
+			}
+			roleExists = true
+		}
+	}
+	if roleExists {
 		if err := c.detachAll(ctx, roleName); err != nil {
+			return err
+		}
+		if err := c.deleteInline(ctx, roleName, nil); err != nil {
 			return err
 		}
 	}
@@ -32,7 +58,7 @@ func (c *Client) Delete(ctx context.Context, roleName string, policyARNs []strin
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	if roleName == "" {
+	if !roleExists {
 		return nil
 	}
 	// A detach can take a moment to reach the role, so DeleteRole may answer
@@ -47,6 +73,44 @@ func (c *Client) Delete(ctx context.Context, roleName string, policyARNs []strin
 		return fmt.Errorf("delete IAM role %q: %w", roleName, classify(err))
 	}
 	return nil
+}
+
+// checkOwner returns a *RoleNotOwnedError unless tags hold TagTenantID =
+// tenantID.
+func checkOwner(tags []types.Tag, roleName, tenantID string) error {
+	found := ""
+	for _, t := range tags {
+		if aws.ToString(t.Key) == TagTenantID {
+			found = aws.ToString(t.Value)
+		}
+	}
+	if tenantID == "" || found != tenantID {
+		return &RoleNotOwnedError{RoleName: roleName, TenantID: tenantID, Found: found}
+	}
+	return nil
+}
+
+// deleteInline deletes the role's inline policies except those in keep.
+// AWS refuses DeleteRole while any exist.
+func (c *Client) deleteInline(ctx context.Context, roleName string, keep []string) error {
+	names, err := c.listInline(ctx, roleName)
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("list the inline policies of IAM role %q: %w", roleName, classify(err))
+	}
+	var errs []error
+	for _, n := range names {
+		if slices.Contains(keep, n) {
+			continue
+		}
+		_, err := c.iam.DeleteRolePolicy(ctx, &awsiam.DeleteRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String(n)})
+		if err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("delete inline policy %q of IAM role %q: %w", n, roleName, classify(err)))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // detachAll detaches every managed policy from the role, including ones

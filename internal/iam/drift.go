@@ -1,6 +1,9 @@
 package iam
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // DriftKind names one way the IAM objects differ from the configuration.
 type DriftKind string
@@ -13,6 +16,12 @@ const (
 	DriftPolicyMissing  DriftKind = "policy_missing"
 	DriftPolicyDetached DriftKind = "policy_detached"
 	DriftPolicyDocument DriftKind = "policy_document_changed"
+	// DriftExtraPolicy is a managed policy attached to the role that is
+	// neither the registration's nor allowed by Spec.AllowedExtraPolicyARNs.
+	DriftExtraPolicy DriftKind = "extra_policy_attached"
+	// DriftInlinePolicy is an inline policy of the role that
+	// Spec.AllowedInlinePolicyNames does not allow.
+	DriftInlinePolicy DriftKind = "inline_policy_added"
 )
 
 // Drift is one difference between a Spec and the State read from IAM.
@@ -41,6 +50,10 @@ func (d Drift) String() string {
 		s = fmt.Sprintf("IAM policy %q is no longer attached to the role", d.Object)
 	case DriftPolicyDocument:
 		s = fmt.Sprintf("the default version of IAM policy %q has a different document", d.Object)
+	case DriftExtraPolicy:
+		s = fmt.Sprintf("IAM policy %q was attached to the role outside Terraform and is not in allowed_extra_policy_arns", d.Object)
+	case DriftInlinePolicy:
+		s = fmt.Sprintf("inline policy %q was added to the role outside Terraform and is not in allowed_inline_policy_names", d.Object)
 	default:
 		s = fmt.Sprintf("%s: %s", d.Kind, d.Object)
 	}
@@ -51,7 +64,8 @@ func (d Drift) String() string {
 }
 
 // DetectDrift lists how st differs from spec, in a stable order: the role,
-// then each of spec's policies in order. A nil st means the role is missing
+// then each of spec's policies in order, then extra managed policies and
+// inline policies, each sorted. A nil st means the role is missing
 // (Read returned ErrRoleNotFound), which makes everything else moot.
 // Reconnect repairs every kind except DriftRoleMissing, which needs Create.
 func DetectDrift(spec Spec, st *State) []Drift {
@@ -84,5 +98,33 @@ func DetectDrift(spec Spec, st *State) []Drift {
 				Detail: "default version " + got.DefaultVersionID})
 		}
 	}
+	managed, inline := ExtraPolicies(spec, st)
+	for _, p := range managed {
+		out = append(out, Drift{Kind: DriftExtraPolicy, Object: p})
+	}
+	for _, p := range inline {
+		out = append(out, Drift{Kind: DriftInlinePolicy, Object: p, Detail: "role " + st.RoleName})
+	}
 	return out
+}
+
+// ExtraPolicies returns what gives the role permissions beyond spec's
+// policies: attached managed policies that are neither the registration's
+// (st.Policies) nor in spec.AllowedExtraPolicyARNs, and inline policies not
+// in spec.AllowedInlinePolicyNames, both sorted. Reconnect removes them.
+func ExtraPolicies(spec Spec, st *State) (managed, inline []string) {
+	own := st.PolicyARNs()
+	for _, p := range st.AttachedPolicyARNs {
+		if !slices.Contains(own, p) && !slices.Contains(spec.AllowedExtraPolicyARNs, p) {
+			managed = append(managed, p)
+		}
+	}
+	for _, p := range st.InlinePolicyNames {
+		if !slices.Contains(spec.AllowedInlinePolicyNames, p) {
+			inline = append(inline, p)
+		}
+	}
+	slices.Sort(managed)
+	slices.Sort(inline)
+	return managed, inline
 }

@@ -13,12 +13,15 @@ import (
 var ErrRoleNotFound = errors.New("IAM role not found")
 
 // RoleExistsError is returned when Create finds a role with the requested
-// name already in the account. Create never adopts or changes such a role:
-// it may belong to something else, so adopting it must be an explicit
-// decision, which in Terraform is an import.
+// name already in the account. Create never adopts or changes such a role
+// itself. TenantID is the role's TagTenantID tag, empty when it has none:
+// a role tagged with a registration's id was made by this provider for
+// that registration, and the caller may decide to finish that
+// registration's create with Reconnect (which checks the tag again).
 type RoleExistsError struct {
 	RoleName string
 	RoleARN  string
+	TenantID string
 }
 
 func (e *RoleExistsError) Error() string {
@@ -44,6 +47,42 @@ func (e *PolicyExistsError) Error() string {
 	return fmt.Sprintf("IAM managed policy %q (%s) already exists and is attached to %d other IAM "+
 		"identities; detach or delete it, or import the tenant that owns it",
 		e.PolicyName, e.PolicyARN, e.AttachmentCount)
+}
+
+// RoleNotOwnedError is returned before any write when a role exists but its
+// TagTenantID tag does not name the registration the call is for: the role
+// was made by someone else (by hand, by another tool, or for another
+// registration), so it is never changed or deleted.
+type RoleNotOwnedError struct {
+	RoleName string
+	// TenantID is the registration the caller acts for; Found is the
+	// role's tag value, empty when the role has no such tag.
+	TenantID string
+	Found    string
+}
+
+func (e *RoleNotOwnedError) Error() string {
+	found := "has no " + TagTenantID + " tag"
+	if e.Found != "" {
+		found = fmt.Sprintf("is tagged %s=%s", TagTenantID, e.Found)
+	}
+	return fmt.Sprintf("IAM role %q %s, so it was not created for registration %s; it is left unchanged", e.RoleName, found, e.TenantID)
+}
+
+// MissingPermissionsError lists every action an operation needs that the
+// credentials were refused when CheckPermissions probed them, before the
+// operation changed anything.
+type MissingPermissionsError struct {
+	// Operation is one of domain.AmazonOperations.
+	Operation string
+	// Actions are the refused actions in policy syntax, sorted.
+	Actions []string
+}
+
+func (e *MissingPermissionsError) Error() string {
+	return fmt.Sprintf("the AWS credentials are not allowed to call %s, which %s needs; nothing was changed. "+
+		"Grant them to the IAM user (the configuring user policy of the Amazon permission set has every action)",
+		strings.Join(e.Actions, ", "), e.Operation)
 }
 
 // MissingPermissionError says which IAM or STS action the credentials were

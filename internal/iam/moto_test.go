@@ -22,18 +22,17 @@ import (
 func TestMain(m *testing.M) { testmoto.Main(m) }
 
 const (
+	testTenantID   = "t-1"
 	testExternalID = "ext-7f3c"
 	testPrincipal  = "arn:aws:iam::111122223333:root"
 )
 
 func testSpec(version int) Spec {
-	s := SpecFor(domain.AmazonTenant{
+	return SpecFor(testTenantID, domain.AmazonTenant{
 		RoleName:         domain.DefaultAmazonRoleName,
 		ExternalID:       testExternalID,
 		ServicePrincipal: testPrincipal,
 	}, version)
-	s.Tags = map[string]string{"managed-by": "terraform-provider-aos", "aos:tenant": "t-1"}
-	return s
 }
 
 // newClient returns a Client for the moto server s, signed with user's key
@@ -112,7 +111,7 @@ func TestCreateAndRead(t *testing.T) {
 	if want, _ := NormalizePolicy(spec.TrustPolicy); st.TrustPolicy != want {
 		t.Errorf("trust policy\n got %s\nwant %s", st.TrustPolicy, want)
 	}
-	if st.Description != spec.Description || st.Tags["aos:tenant"] != "t-1" {
+	if st.Description != spec.Description || !st.OwnedBy(testTenantID) {
 		t.Errorf("description %q, tags %v", st.Description, st.Tags)
 	}
 	if len(st.Policies) != len(spec.Policies) {
@@ -568,7 +567,7 @@ func TestDelete(t *testing.T) {
 	_, err = admin.AttachRolePolicy(ctx, &awsiam.AttachRolePolicyInput{RoleName: aws.String(st.RoleName), PolicyArn: extra.Policy.Arn})
 	check(t, err)
 
-	if err := c.Delete(ctx, st.RoleName, st.PolicyARNs()); err != nil {
+	if err := c.Delete(ctx, st.RoleName, testTenantID, st.PolicyARNs()); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 	// The hand-made policy is detached but, not being the registration's,
@@ -578,7 +577,7 @@ func TestDelete(t *testing.T) {
 	assertNothingLeft(t, admin)
 
 	// Deleting what is already gone succeeds.
-	if err := c.Delete(ctx, st.RoleName, st.PolicyARNs()); err != nil {
+	if err := c.Delete(ctx, st.RoleName, testTenantID, st.PolicyARNs()); err != nil {
 		t.Fatalf("second Delete: %v", err)
 	}
 }
@@ -639,7 +638,7 @@ func TestLeastPrivilegeUserLifecycle(t *testing.T) {
 	if _, err := c.Reconnect(ctx, testSpec(2)); err != nil {
 		t.Fatalf("Reconnect: %v", err)
 	}
-	if err := c.Delete(ctx, st.RoleName, st.PolicyARNs()); err != nil {
+	if err := c.Delete(ctx, st.RoleName, testTenantID, st.PolicyARNs()); err != nil {
 		t.Fatalf("Delete: %v", err)
 	}
 }

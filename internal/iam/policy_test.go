@@ -65,7 +65,7 @@ func TestNormalizePolicyKeepsSpecialCharacters(t *testing.T) {
 }
 
 func TestSpecValidate(t *testing.T) {
-	good := SpecFor(domain.AmazonTenant{ExternalID: "x", ServicePrincipal: "arn:aws:iam::111122223333:root"}, 1)
+	good := SpecFor("t-1", domain.AmazonTenant{ExternalID: "x", ServicePrincipal: "arn:aws:iam::111122223333:root"}, 1)
 	if err := good.Validate(); err != nil {
 		t.Fatalf("valid spec refused: %v", err)
 	}
@@ -78,6 +78,7 @@ func TestSpecValidate(t *testing.T) {
 		"malformed policy": func(s *Spec) { s.Policies = []domain.PolicyDocument{{Name: "p", Document: "x"}} },
 		"duplicate policy": func(s *Spec) { s.Policies = append(s.Policies, s.Policies[0]) },
 		"session too long": func(s *Spec) { s.MaxSessionDuration = 50000 },
+		"no owner tag":     func(s *Spec) { s.Tags = map[string]string{TagManagedBy: TagManagedByValue} },
 	} {
 		s := good
 		s.Policies = append([]domain.PolicyDocument(nil), good.Policies...)
@@ -96,6 +97,8 @@ func TestDriftString(t *testing.T) {
 		{Kind: DriftPolicyMissing, Object: "P"},
 		{Kind: DriftPolicyDetached, Object: "P"},
 		{Kind: DriftPolicyDocument, Object: "P", Detail: "default version v3"},
+		{Kind: DriftExtraPolicy, Object: "arn:aws:iam::1:policy/X"},
+		{Kind: DriftInlinePolicy, Object: "I", Detail: "role R"},
 	} {
 		s := d.String()
 		if !strings.Contains(s, `"`+d.Object+`"`) || strings.Contains(s, string(d.Kind)) {

@@ -32,6 +32,9 @@ type State struct {
 	// AttachedPolicyARNs lists every managed policy attached to the role,
 	// including ones attached outside Terraform, sorted.
 	AttachedPolicyARNs []string
+	// InlinePolicyNames lists the role's inline policies, sorted. Create
+	// makes none, so each was added outside Terraform.
+	InlinePolicyNames []string
 	// Policies has one entry per policy ARN asked for, in the same order.
 	Policies []PolicyState
 }
@@ -59,8 +62,14 @@ func (s *State) PolicyARNs() []string {
 	return out
 }
 
-// Read reads the role (GetRole), its attachments (ListAttachedRolePolicies)
-// and, for each given policy, the policy (GetPolicy) and the document of its
+// OwnedBy reports whether the role's TagTenantID tag names registration
+// tenantID, which proves that this provider made the role for it.
+func (s *State) OwnedBy(tenantID string) bool {
+	return tenantID != "" && s.Tags[TagTenantID] == tenantID
+}
+
+// Read reads the role (GetRole), its attachments (ListAttachedRolePolicies),
+// its inline policies (ListRolePolicies) and, for each given policy, the policy (GetPolicy) and the document of its
 // default version (GetPolicyVersion). A missing role is ErrRoleNotFound; a
 // missing policy is reported in its PolicyState.
 func (c *Client) Read(ctx context.Context, roleName string, policyARNs []string) (*State, error) {
@@ -96,6 +105,15 @@ func (c *Client) Read(ctx context.Context, roleName string, policyARNs []string)
 	}
 	slices.Sort(attached)
 	st.AttachedPolicyARNs = attached
+	inline, err := c.listInline(ctx, roleName)
+	if err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("IAM role %q: %w", roleName, ErrRoleNotFound)
+		}
+		return nil, fmt.Errorf("list the inline policies of IAM role %q: %w", roleName, classify(err))
+	}
+	slices.Sort(inline)
+	st.InlinePolicyNames = inline
 
 	for _, p := range policyARNs {
 		ps, err := c.readPolicy(ctx, p)
@@ -175,6 +193,21 @@ func (c *Client) listAttached(ctx context.Context, roleName string) ([]string, e
 		for _, p := range page.AttachedPolicies {
 			out = append(out, aws.ToString(p.PolicyArn))
 		}
+	}
+	return out, nil
+}
+
+// listInline (ListRolePolicies) lists the names of the role's inline
+// policies. Errors are returned unwrapped, as by listAttached.
+func (c *Client) listInline(ctx context.Context, roleName string) ([]string, error) {
+	var out []string
+	pages := awsiam.NewListRolePoliciesPaginator(c.iam, &awsiam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.PolicyNames...)
 	}
 	return out, nil
 }

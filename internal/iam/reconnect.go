@@ -3,6 +3,7 @@ package iam
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -23,17 +24,22 @@ const maxPolicyVersions = 5
 // Reconnect brings an existing role and its policies to spec, changing only
 // what differs: the trust policy (UpdateAssumeRolePolicy), the description
 // and maximum session (UpdateRole), each policy's document (a new default
-// version, see ensurePolicyDocument; a deleted policy is created again) and
-// the attachments (AttachRolePolicy). It then waits for propagation and
-// returns the state read back. Policies attached to the role that spec does
-// not list are left alone. A missing role is ErrRoleNotFound: the role has
-// to be created, not reconnected.
+// version, see ensurePolicyDocument; a deleted policy is created again),
+// the attachments (AttachRolePolicy), and what grants the role more than
+// spec allows (see ExtraPolicies: DetachRolePolicy, DeleteRolePolicy). It
+// then waits for propagation and returns the state read back. A missing
+// role is ErrRoleNotFound: the role has to be created, not reconnected. A
+// role whose TagTenantID tag does not name spec's registration is a
+// *RoleNotOwnedError, returned before anything is changed.
 func (c *Client) Reconnect(ctx context.Context, spec Spec) (*State, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
 	role, err := c.getRole(ctx, spec.RoleName)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkOwner(role.Tags, spec.RoleName, spec.Tags[TagTenantID]); err != nil {
 		return nil, err
 	}
 	roleARN, err := arn.Parse(aws.ToString(role.Arn))
@@ -76,6 +82,21 @@ func (c *Client) Reconnect(ctx context.Context, spec Spec) (*State, error) {
 		}
 	}
 	if err := c.AttachPolicies(ctx, spec.RoleName, detached); err != nil {
+		return nil, err
+	}
+	var errs []error
+	for _, p := range attached {
+		if slices.Contains(arns, p) || slices.Contains(spec.AllowedExtraPolicyARNs, p) {
+			continue
+		}
+		if _, err := c.iam.DetachRolePolicy(ctx, &awsiam.DetachRolePolicyInput{
+			RoleName: aws.String(spec.RoleName), PolicyArn: aws.String(p),
+		}); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("detach IAM policy %s, attached outside Terraform, from role %q: %w", p, spec.RoleName, classify(err)))
+		}
+	}
+	errs = append(errs, c.deleteInline(ctx, spec.RoleName, spec.AllowedInlinePolicyNames))
+	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	if err := c.WaitPropagation(ctx, spec.RoleName, arns); err != nil {
