@@ -2,6 +2,7 @@ package iam
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -234,4 +235,28 @@ func PolicyARNsFor(roleARN string, policies []domain.PolicyDocument) ([]string, 
 		out = append(out, policyARN(a.Partition, a.AccountID, p.Name))
 	}
 	return out, nil
+}
+
+// Identify returns the account and partition of the credentials
+// (sts:GetCallerIdentity, which needs no permission). Refresh and destroy
+// use it instead of ValidateKeys, so that they need none of the account
+// actions.
+func (c *Client) Identify(ctx context.Context) (Account, error) { return c.callerAccount(ctx) }
+
+// RoleTenant (GetRole) returns the registration the role's TagTenantID tag
+// names (empty when it has none) and whether the role exists.
+func (c *Client) RoleTenant(ctx context.Context, roleName string) (tenantID string, exists bool, err error) {
+	role, err := c.getRole(ctx, roleName)
+	if errors.Is(err, ErrRoleNotFound) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	for _, t := range role.Tags {
+		if aws.ToString(t.Key) == TagTenantID {
+			tenantID = aws.ToString(t.Value)
+		}
+	}
+	return tenantID, true, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -81,9 +82,12 @@ const (
 	// amazonPrivateRepair is set by ModifyPlan when the plan repairs the
 	// IAM objects, for Update.
 	amazonPrivateRepair = "amazon_repair"
-	// amazonPrivateIAMNotOwned marks a registration kept after a failed
-	// create whose role name belongs to a role this resource did not make;
-	// destroy must then leave IAM alone.
+	// amazonPrivateIAMNotOwned is set by every refresh (and plan) that
+	// read the role and found that its aos:tenant-id tag does not name this
+	// registration, and cleared by every one that found it does. It only
+	// keeps the plan from proposing a repair that would be refused: every
+	// write (reconnect, destroy) reads the tag again itself, and never
+	// trusts this key.
 	amazonPrivateIAMNotOwned = "amazon_iam_not_owned"
 )
 
@@ -94,9 +98,11 @@ const (
 var amazonIAMConfigHook func(*iam.Config)
 
 var (
-	amazonRoleNamePattern    = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	amazonAccessKeyIDPattern = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
-	amazonEndpointPattern    = regexp.MustCompile(`^https?://\S+$`)
+	amazonRoleNamePattern         = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	amazonAccessKeyIDPattern      = regexp.MustCompile(`^[A-Z0-9]{16,128}$`)
+	amazonEndpointPattern         = regexp.MustCompile(`^https?://\S+$`)
+	amazonInlinePolicyNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
+	amazonPolicyARNPattern        = regexp.MustCompile(`^arn:aws[\w-]*:iam::(\d{12}|aws):policy/[\w+=,.@/-]{1,512}$`)
 )
 
 // amazonFieldNames point the service's field names at this resource's
@@ -119,10 +125,16 @@ func (r *amazonTenantResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"service requires, attaches them, waits for IAM to propagate, and asks the service to verify the role by assuming it.\n\n" +
 			"The IAM changes are made by the provider with the AWS credentials given here (`access_key_id` with the write-only " +
 			"`secret_access_key_wo`, or the default AWS credential chain); the service never receives them. The IAM user needs the policy " +
-			"that the `aos_required_permissions` data source returns for `amazon`. A create that fails part-way removes what it made " +
-			"(IAM objects and the pending registration); an IAM role of the same name that already exists is never taken over.\n\n" +
-			"`terraform plan` reads the role, its trust policy, the attached policies and their default versions: a detached policy, an edited trust " +
-			"policy or policy document, or a deleted role shows as an in-place update that repairs it, with a warning naming what drifted. When the " +
+			"that the `aos_required_permissions` data source returns for `amazon`; before its first write, every operation checks that the " +
+			"credentials may call every action it and its rollback need, and refuses with the complete list of missing ones. A create that fails " +
+			"part-way removes what it made (IAM objects and the pending registration), and one that could not even do that is finished by the " +
+			"next apply, which recognises the role by its `aos:tenant-id` tag.\n\n" +
+			"**Ownership.** A role is changed or deleted only when its `aos:tenant-id` tag names this registration: a role of the same name " +
+			"that someone else made (or that was made for another registration) is never taken over, reconnected or deleted, whatever the state says.\n\n" +
+			"`terraform plan` reads the role, its trust policy, the attached and inline policies and the default versions: a detached policy, an edited trust " +
+			"policy or policy document, a deleted role, or a policy attached or put on the role outside Terraform (more permissions for the service " +
+			"than it requires) shows as an in-place update that repairs it, with a warning naming what drifted; list policies you attach on purpose in " +
+			"`allowed_extra_policy_arns` and `allowed_inline_policy_names`. When the " +
 			"service requires a newer permission set (`reconnect_recommended`), the plan shows an in-place update that reconnects: new default " +
 			"policy versions (pruning the oldest non-default version when a policy already has five) and a new verification.\n\n" +
 			"**Credentials outside create and update.** Write-only values exist only while Terraform plans and applies, never during refresh, import " +
@@ -195,6 +207,22 @@ func (r *amazonTenantResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				MarkdownDescription: "When `true`, destroy removes only the registration and keeps the IAM role and policies in the account " +
 					"(and needs no AWS credentials). When `false` (the default), destroy removes the registration, then detaches the policies, " +
 					"deletes their non-default versions, the policies and the role, in the order AWS requires.",
+			},
+			"allowed_extra_policy_arns": schema.SetAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "ARNs of managed policies that you attach to the role yourself, on purpose. Any other managed policy attached " +
+					"to the role besides the registration's own is IAM drift: the plan names it and apply detaches it (the policy itself is kept).",
+				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(amazonPolicyARNPattern,
+					"must be an IAM policy ARN such as arn:aws:iam::123456789012:policy/Name or arn:aws:iam::aws:policy/ReadOnlyAccess"))},
+			},
+			"allowed_inline_policy_names": schema.SetAttribute{
+				Optional:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Names of inline policies that you put on the role yourself, on purpose. The registration creates no inline " +
+					"policy, so any other is IAM drift: the plan names it and apply deletes it.",
+				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(amazonInlinePolicyNamePattern,
+					"must be 1 to 128 letters, digits or +=,.@_- characters"))},
 			},
 			"account_id": schema.StringAttribute{
 				Computed:            true,
@@ -271,10 +299,11 @@ func (r *amazonTenantResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 
-	// The keys and the role name are checked before anything is
-	// registered, so the common mistakes (a wrong key, a role that
+	// The keys, every permission create and its rollback need, and the
+	// role name are checked before anything is registered, so the common
+	// mistakes (a wrong key, a policy that lacks an action, a role that
 	// exists) leave nothing to undo.
-	acct, err := iamc.ValidateKeys(ctx)
+	acct, err := iamc.CheckPermissions(ctx, domain.AmazonOperationCreate, amazonTarget(roleName))
 	if err != nil {
 		addAmazonIAMError(&resp.Diagnostics, "checking the AWS credentials for Amazon tenant role "+roleName, err)
 		return
@@ -285,13 +314,18 @@ func (r *amazonTenantResource) Create(ctx context.Context, req resource.CreateRe
 				"in that partition, or set environment to match the account.", acct.Partition, acct.CallerARN, plan.Environment.ValueString(), want))
 		return
 	}
-	if err := iamc.EnsureNoRole(ctx, roleName); err != nil {
-		addAmazonIAMError(&resp.Diagnostics, "checking IAM role "+roleName, err)
-		return
-	}
 	ps, err := r.client.GetPermissions(ctx, domain.PlatformAmazon)
 	if err != nil {
 		addError(&resp.Diagnostics, "reading the Amazon permission set", err, nil)
+		return
+	}
+	if err := iamc.EnsureNoRole(ctx, roleName); err != nil {
+		var exists *iam.RoleExistsError
+		if errors.As(err, &exists) && exists.TenantID != "" {
+			r.finishHalfMadeCreate(ctx, resp, &plan, iamc, acct, ps, exists)
+			return
+		}
+		addAmazonIAMError(&resp.Diagnostics, "checking IAM role "+roleName, err)
 		return
 	}
 
@@ -305,14 +339,14 @@ func (r *amazonTenantResource) Create(ctx context.Context, req resource.CreateRe
 	if t.Amazon == nil {
 		resp.Diagnostics.AddError("Error registering Amazon tenant for role "+roleName,
 			"The service returned the registration without its Amazon details (external ID and principal). This is a bug in the service; please report it.")
-		r.undoCreate(ctx, resp, &plan, t, acct, nil, false)
+		r.undoCreate(ctx, resp, &plan, t, acct, nil)
 		return
 	}
 
 	// From here on the registration exists: every failure undoes it (and
 	// whatever IAM objects were made), or, when the undo itself fails,
 	// keeps everything tracked in the state.
-	spec := amazonSpec(t.ID, t.Amazon, ps.Version, ps.Policies)
+	spec := plan.amazonSpec(ctx, t.ID, t.Amazon, ps.Version, ps.Policies, &resp.Diagnostics)
 	st, err := iamc.Create(ctx, spec)
 	if err != nil {
 		addAmazonIAMError(&resp.Diagnostics, "creating IAM role "+roleName+" for Amazon tenant "+t.ID, err)
@@ -320,36 +354,101 @@ func (r *amazonTenantResource) Create(ctx context.Context, req resource.CreateRe
 		if errors.As(err, &exists) {
 			// Someone made the role since the check above; it is not
 			// ours, so only the registration is undone.
-			r.undoCreate(ctx, resp, &plan, t, acct, nil, true)
+			r.undoCreate(ctx, resp, &plan, t, acct, nil)
 			return
 		}
 		// Create rolls back its own objects. Whether that worked is
 		// checked by looking: a role that exists now was made by this
 		// Create (there was none a moment ago), so its rollback failed.
 		left := r.roleLeftBehind(ctx, iamc, roleName)
-		r.undoCreate(ctx, resp, &plan, t, acct, left, false)
+		r.undoCreate(ctx, resp, &plan, t, acct, left)
 		return
 	}
+	r.verifyCreated(ctx, resp, &plan, iamc, acct, t, st, ps.Version, true)
+}
 
+// verifyCreated has the service verify the role a create made or finished,
+// and records the result. undo says whether a failed verification removes
+// the IAM objects and the registration (they were made by this create).
+func (r *amazonTenantResource) verifyCreated(ctx context.Context, resp *resource.CreateResponse, plan *amazonTenantModel,
+	iamc *iam.Client, acct iam.Account, t *domain.Tenant, st *iam.State, version int, undo bool) {
 	v, vr, err := r.client.VerifyAmazonTenant(ctx, t.ID, domain.AmazonVerify{
-		RoleARN: st.RoleARN, AccountAlias: acct.Alias, PermissionsVersion: ps.Version,
+		RoleARN: st.RoleARN, AccountAlias: acct.Alias, PermissionsVersion: version,
 	})
 	if err != nil {
 		addError(&resp.Diagnostics, "verifying IAM role "+st.RoleARN+" of Amazon tenant "+t.ID, err, amazonFieldNames)
+		if !undo {
+			return
+		}
 		undoCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), amazonUndoTimeout)
 		defer cancel()
 		var left error
-		if derr := iamc.Delete(undoCtx, roleName, st.PolicyARNs()); derr != nil {
+		if derr := iamc.Delete(undoCtx, plan.RoleName.ValueString(), t.ID, st.PolicyARNs()); derr != nil {
 			left = derr
 		}
-		r.undoCreate(ctx, resp, &plan, t, acct, left, false)
+		r.undoCreate(ctx, resp, plan, t, acct, left)
 		return
 	}
 
 	plan.flatten(v)
 	plan.IAMDrift = amazonStringList(nil)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, vr)...)
+}
+
+// finishHalfMadeCreate handles a role of the configured name that this
+// provider made, as its aos:tenant-id tag proves, for registration
+// exists.TenantID: what an earlier create left when it was interrupted
+// (Terraform killed, a lost network) or could not roll back. A pending
+// registration of this organization with the same role name and
+// environment is finished: the role and policies are brought to the
+// permission set (iam.Reconnect, which checks the tag again) and the
+// service verifies them; the registration id stays the one the role names.
+// That is safe because the registration is not connected, so no tenant in
+// use depends on the role, and the tag shows that it was made for exactly
+// this registration, by this provider. Anything else is refused with what
+// to do, and nothing is changed: a connected registration is in use
+// (import it), and one the service does not show this organization may be
+// another organization's.
+func (r *amazonTenantResource) finishHalfMadeCreate(ctx context.Context, resp *resource.CreateResponse, plan *amazonTenantModel,
+	iamc *iam.Client, acct iam.Account, ps *domain.PermissionSet, exists *iam.RoleExistsError) {
+	roleName, id := exists.RoleName, exists.TenantID
+	summary := "Error creating IAM role " + roleName
+	t, _, err := r.client.GetTenant(ctx, id)
+	switch {
+	case errors.Is(err, client.ErrNotFound):
+		resp.Diagnostics.AddAttributeError(path.Root("role_name"), summary, fmt.Sprintf("IAM role %q (%s) was created by "+
+			"terraform-provider-aos for Amazon tenant registration %s (its %s tag), but the service has no such registration for this "+
+			"organization: it was removed, or it belongs to another organization. Nothing was changed. If it is a leftover of yours, "+
+			"delete the role and its policies %s and %s (for example `aws iam delete-role --role-name %s` after detaching them), then "+
+			"apply again; otherwise choose another role_name.", roleName, exists.RoleARN, id, iam.TagTenantID,
+			domain.AmazonDiscoveryPolicyName, domain.AmazonBackupPolicyName, roleName))
+		return
+	case err != nil:
+		addError(&resp.Diagnostics, "reading Amazon tenant "+id+", for which IAM role "+roleName+" was made", err, nil)
+		return
+	case t.Platform != domain.PlatformAmazon || t.Amazon == nil || t.Amazon.RoleName != roleName || t.Environment != plan.Environment.ValueString():
+		resp.Diagnostics.AddAttributeError(path.Root("role_name"), summary, fmt.Sprintf("IAM role %q is tagged as the role of "+
+			"registration %s, but that registration is a %s tenant (environment %q) for another role. Nothing was changed; delete the "+
+			"role, or choose another role_name.", roleName, id, t.Platform, t.Environment))
+		return
+	case t.Status == domain.StatusConnected:
+		resp.Diagnostics.AddAttributeError(path.Root("role_name"), summary, fmt.Sprintf("IAM role %q belongs to Amazon tenant %s, "+
+			"which is connected. Nothing was changed. To manage it with Terraform, import it:\n\n"+
+			"import {\n  to = aos_amazon_tenant.<name>\n  id = %q\n}", roleName, id, id))
+		return
+	}
+	resp.Diagnostics.AddWarning("Finishing an earlier create of Amazon tenant "+id,
+		fmt.Sprintf("IAM role %q and registration %s (status %s) were left by an earlier create that did not finish. This apply "+
+			"takes them over instead of creating new ones: it brings the role and its policies up to date and has the service verify them.",
+			roleName, id, t.Status))
+	spec := plan.amazonSpec(ctx, t.ID, t.Amazon, ps.Version, ps.Policies, &resp.Diagnostics)
+	st, err := iamc.Reconnect(ctx, spec)
+	if err != nil {
+		addAmazonIAMError(&resp.Diagnostics, "finishing IAM role "+roleName+" of Amazon tenant "+id, err)
+		return
+	}
+	r.verifyCreated(ctx, resp, plan, iamc, acct, t, st, ps.Version, false)
 }
 
 // roleLeftBehind reports (as a non-nil error) that the role exists after a
@@ -372,11 +471,11 @@ func (r *amazonTenantResource) roleLeftBehind(ctx context.Context, iamc *iam.Cli
 // IAM objects may be left (iamLeft) or the registration cannot be removed,
 // it instead keeps the registration in the state, which Terraform marks
 // tainted: the next apply destroys it, IAM objects included, before
-// creating again. Nothing is ever left untracked. notOwned records that the
-// role name belongs to a role this resource did not make, so that destroy
-// leaves it alone.
+// creating again. Nothing is ever left untracked. Destroy removes the role
+// only if its tag names this registration, so a role somebody else made
+// in the meantime is left alone.
 func (r *amazonTenantResource) undoCreate(ctx context.Context, resp *resource.CreateResponse, plan *amazonTenantModel,
-	t *domain.Tenant, acct iam.Account, iamLeft error, notOwned bool) {
+	t *domain.Tenant, acct iam.Account, iamLeft error) {
 	var regErr error
 	if iamLeft == nil {
 		undoCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), amazonUndoTimeout)
@@ -391,9 +490,6 @@ func (r *amazonTenantResource) undoCreate(ctx context.Context, resp *resource.Cr
 	plan.PolicyARNs = amazonStringList(amazonPolicyARNs(acct.Partition, acct.ID, t.PermissionsVersion))
 	plan.IAMDrift = amazonStringList(nil)
 	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
-	if notOwned {
-		resp.Diagnostics.Append(resp.Private.SetKey(ctx, amazonPrivateIAMNotOwned, []byte("true"))...)
-	}
 	why := fmt.Sprintf("removing the pending registration failed: %v", regErr)
 	if iamLeft != nil {
 		why = fmt.Sprintf("IAM objects may be left in account %s: %v", acct.ID, iamLeft)
@@ -440,10 +536,11 @@ func (r *amazonTenantResource) Read(ctx context.Context, req resource.ReadReques
 
 	checked := false
 	if !imported && state.AccessKeyID.IsNull() && t.Status == domain.StatusConnected {
-		drift, err := r.inspectIAM(ctx, amazonConnFrom(&state, ""), &state)
+		found, err := r.inspectIAM(ctx, amazonConnFrom(&state, ""), &state, &state)
 		if err == nil {
-			state.IAMDrift = amazonStringList(drift)
+			state.IAMDrift = amazonStringList(found.drift)
 			checked = true
+			resp.Diagnostics.Append(setAmazonPrivateFlag(ctx, resp.Private, amazonPrivateIAMNotOwned, !found.owned)...)
 		} else {
 			// The plan checks again with the configuration's credentials
 			// and reports a failure there; refresh alone must not fail on
@@ -510,9 +607,22 @@ func (r *amazonTenantResource) ModifyPlan(ctx context.Context, req resource.Modi
 				name, state.Status.ValueString()))
 		repair = true
 	} else {
-		drift, ok := r.planTimeDrift(ctx, req, &state, &plan, &resp.Diagnostics)
+		drift, owned, ok := r.planTimeDrift(ctx, req, &state, &plan, &resp.Diagnostics)
 		if resp.Diagnostics.HasError() {
 			return
+		}
+		if ok && !owned {
+			// Never plan a repair of a role this registration did not
+			// make: apply would refuse to touch it.
+			detail := ""
+			if len(drift) > 0 {
+				detail = "\n\nFound, and left as it is:\n  - " + strings.Join(drift, "\n  - ")
+			}
+			resp.Diagnostics.AddAttributeWarning(path.Root("role_name"), "IAM role of Amazon tenant not created by this registration",
+				fmt.Sprintf("IAM role %q in account %s has no %s tag naming registration %s, so Terraform never changes or deletes it: "+
+					"reconnects and repairs are refused and destroy removes only the registration.%s",
+					state.RoleName.ValueString(), state.AccountID.ValueString(), iam.TagTenantID, state.ID.ValueString(), detail))
+			ok = false
 		}
 		if ok && len(drift) > 0 {
 			resp.Diagnostics.AddAttributeWarning(path.Root("iam_drift"), "IAM role of Amazon tenant changed outside Terraform",
@@ -531,32 +641,39 @@ func (r *amazonTenantResource) ModifyPlan(ctx context.Context, req resource.Modi
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, amazonPrivateRepair, []byte("true"))...)
 }
 
-// planTimeDrift returns the IAM drift of a connected tenant: what refresh
-// recorded, when it could read IAM, or otherwise what a read with the
-// configuration's credentials finds now. ok is false when it cannot be
-// known yet because the credentials depend on values unknown until apply.
+// planTimeDrift returns the IAM drift of a connected tenant and whether its
+// role is this registration's: what refresh recorded, when it could read
+// IAM and the allowed extra policies are as they were, or otherwise what a
+// read with the configuration's credentials and allowed policies finds now.
+// ok is false when it cannot be known yet because the credentials depend on
+// values unknown until apply.
 func (r *amazonTenantResource) planTimeDrift(ctx context.Context, req resource.ModifyPlanRequest, state, plan *amazonTenantModel,
-	diags *diag.Diagnostics) (drift []string, ok bool) {
-	if amazonPrivateFlag(ctx, req.Private, amazonPrivateIAMChecked) {
+	diags *diag.Diagnostics) (drift []string, owned, ok bool) {
+	sameAllowed := plan.AllowedExtraPolicyARNs.Equal(state.AllowedExtraPolicyARNs) &&
+		plan.AllowedInlinePolicyNames.Equal(state.AllowedInlinePolicyNames)
+	if amazonPrivateFlag(ctx, req.Private, amazonPrivateIAMChecked) && sameAllowed {
 		diags.Append(state.IAMDrift.ElementsAs(ctx, &drift, false)...)
-		return drift, true
+		return drift, !amazonPrivateFlag(ctx, req.Private, amazonPrivateIAMNotOwned), true
 	}
 	var secret types.String
 	diags.Append(req.Config.GetAttribute(ctx, path.Root("secret_access_key_wo"), &secret)...)
 	if diags.HasError() {
-		return nil, false
+		return nil, false, false
 	}
 	for _, v := range []types.String{plan.AccessKeyID, secret, plan.Region, plan.IAMEndpoint, plan.STSEndpoint} {
 		if v.IsUnknown() {
-			return nil, false
+			return nil, false, false
 		}
 	}
-	drift, err := r.inspectIAM(ctx, amazonConnFrom(plan, secret.ValueString()), state)
+	if plan.AllowedExtraPolicyARNs.IsUnknown() || plan.AllowedInlinePolicyNames.IsUnknown() {
+		return nil, false, false
+	}
+	found, err := r.inspectIAM(ctx, amazonConnFrom(plan, secret.ValueString()), state, plan)
 	if err != nil {
 		addAmazonIAMError(diags, "reading the IAM role "+state.RoleName.ValueString()+" of Amazon tenant "+state.ID.ValueString(), err)
-		return nil, false
+		return nil, false, false
 	}
-	return drift, true
+	return found.drift, found.owned, true
 }
 
 // amazonRepairSentence says what the apply of a repair does. The drift is
@@ -632,7 +749,9 @@ func (r *amazonTenantResource) Update(ctx context.Context, req resource.UpdateRe
 		plan.AccountID = state.AccountID
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	for _, k := range []string{amazonPrivateRepair, amazonPrivateImported, amazonPrivateIAMChecked, amazonPrivateIAMNotOwned} {
+	// The ownership key is not cleared here: only a read of the role's tag
+	// sets or clears it.
+	for _, k := range []string{amazonPrivateRepair, amazonPrivateImported, amazonPrivateIAMChecked} {
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, k, nil)...)
 	}
 	resp.Diagnostics.Append(setETag(ctx, resp.Private, last)...)
@@ -651,7 +770,9 @@ func (r *amazonTenantResource) reconnect(ctx context.Context, plan, state *amazo
 		diags.AddAttributeError(path.Root("access_key_id"), "Error configuring AWS credentials", err.Error())
 		return nil, nil, false
 	}
-	acct, err := iamc.ValidateKeys(ctx)
+	// Reconnect may create the role again (when it was deleted) and roll
+	// that back, so its check covers as much as create's.
+	acct, err := iamc.CheckPermissions(ctx, domain.AmazonOperationReconnect, amazonTarget(roleName))
 	if err != nil {
 		addAmazonIAMError(diags, "checking the AWS credentials for Amazon tenant "+id, err)
 		return nil, nil, false
@@ -666,7 +787,12 @@ func (r *amazonTenantResource) reconnect(ctx context.Context, plan, state *amazo
 		addError(diags, "reading the Amazon permission set", err, nil)
 		return nil, nil, false
 	}
-	spec := amazonSpec(id, state.amazonTenant(), ps.Version, ps.Policies)
+	spec := plan.amazonSpec(ctx, id, state.amazonTenant(), ps.Version, ps.Policies, diags)
+	if diags.HasError() {
+		return nil, nil, false
+	}
+	// iam.Reconnect reads the role's tag before it writes anything and
+	// refuses a role that is not this registration's.
 	st, err := iamc.Reconnect(ctx, spec)
 	if errors.Is(err, iam.ErrRoleNotFound) {
 		st, err = iamc.Create(ctx, spec)
@@ -704,27 +830,33 @@ func (r *amazonTenantResource) Delete(ctx context.Context, req resource.DeleteRe
 
 	// IAM objects are removed only when the account is known: a role
 	// name alone could name somebody else's role in whatever account the
-	// credentials reach.
-	removeIAM := !state.RetainOnDestroy.ValueBool() && roleName != "" && accountID != "" &&
-		!amazonPrivateFlag(ctx, req.Private, amazonPrivateIAMNotOwned)
+	// credentials reach. And only when the role's tag says it is this
+	// registration's, which iam.Delete checks again before it deletes.
+	removeIAM := !state.RetainOnDestroy.ValueBool() && roleName != "" && accountID != ""
 	var iamc *iam.Client
 	if removeIAM {
 		// Checked before the registration is removed, so that missing
-		// credentials stop the destroy while nothing has changed yet.
-		var err error
-		if iamc, err = amazonConnFrom(&state, "").newClient(ctx); err == nil {
-			var acct iam.Account
-			if acct, err = iamc.ValidateKeys(ctx); err == nil && acct.ID != accountID {
-				err = errors.New(amazonAccountMismatch(acct, accountID))
-			}
-		}
+		// credentials or permissions stop the destroy while nothing has
+		// changed yet.
+		owned, err := r.destroyCheck(ctx, &state, &iamc)
 		if err != nil {
+			var missing *iam.MissingPermissionsError
+			if errors.As(err, &missing) {
+				addAmazonIAMError(&resp.Diagnostics, "removing IAM role "+roleName+" of Amazon tenant "+id, err)
+				return
+			}
 			resp.Diagnostics.AddError("Error removing IAM role "+roleName+" of Amazon tenant "+id,
 				"Destroy removes the IAM role and policies with the default AWS credential chain, since write-only values such as "+
 					"secret_access_key_wo are not available to destroy. Provide credentials of an IAM user of account "+accountID+
 					" with the configuring policy (for example AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE) and run "+
 					"destroy again, or set retain_on_destroy = true and apply to remove only the registration. Nothing was changed.\n\n"+err.Error())
 			return
+		}
+		if !owned {
+			resp.Diagnostics.AddWarning("IAM role "+roleName+" of Amazon tenant "+id+" left in place",
+				fmt.Sprintf("IAM role %q in account %s has no %s tag naming registration %s: it was not created by this registration, "+
+					"so destroy removes only the registration and leaves the role and any policies as they are.", roleName, accountID, iam.TagTenantID, id))
+			removeIAM = false
 		}
 	}
 
@@ -742,10 +874,42 @@ func (r *amazonTenantResource) Delete(ctx context.Context, req resource.DeleteRe
 	if len(arns) == 0 {
 		arns = amazonPolicyARNs(domain.AmazonPartition(state.Environment.ValueString()), accountID, int(state.PermissionsVersion.ValueInt64()))
 	}
-	if err := iamc.Delete(ctx, roleName, arns); err != nil {
+	if err := iamc.Delete(ctx, roleName, id, arns); err != nil {
 		addAmazonIAMError(&resp.Diagnostics, "removing IAM role "+roleName+" of Amazon tenant "+id+
 			" (the registration is already removed; run destroy again to finish)", err)
 	}
+}
+
+// destroyCheck builds the IAM client destroy uses (the default credential
+// chain), checks that it reaches the tenant's account and may call every
+// action destroy needs, and reports whether the role is this
+// registration's by its tag. A role that no longer exists counts as owned:
+// the registration's policies may still be there to remove.
+func (r *amazonTenantResource) destroyCheck(ctx context.Context, state *amazonTenantModel, iamc **iam.Client) (owned bool, err error) {
+	roleName, accountID := state.RoleName.ValueString(), state.AccountID.ValueString()
+	c, err := amazonConnFrom(state, "").newClient(ctx)
+	if err != nil {
+		return false, err
+	}
+	acct, err := c.Identify(ctx)
+	if err != nil {
+		return false, err
+	}
+	if acct.ID != accountID {
+		return false, errors.New(amazonAccountMismatch(acct, accountID))
+	}
+	tenant, exists, err := c.RoleTenant(ctx, roleName)
+	if err != nil {
+		return false, err
+	}
+	if exists && tenant != state.ID.ValueString() {
+		return false, nil
+	}
+	if _, err := c.CheckPermissions(ctx, domain.AmazonOperationDestroy, amazonTarget(roleName)); err != nil {
+		return false, err
+	}
+	*iamc = c
+	return true, nil
 }
 
 func (r *amazonTenantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
@@ -765,6 +929,8 @@ type amazonTenantModel struct {
 	IAMEndpoint              types.String   `tfsdk:"iam_endpoint"`
 	STSEndpoint              types.String   `tfsdk:"sts_endpoint"`
 	RetainOnDestroy          types.Bool     `tfsdk:"retain_on_destroy"`
+	AllowedExtraPolicyARNs   types.Set      `tfsdk:"allowed_extra_policy_arns"`
+	AllowedInlinePolicyNames types.Set      `tfsdk:"allowed_inline_policy_names"`
 	AccountID                types.String   `tfsdk:"account_id"`
 	AccountAlias             types.String   `tfsdk:"account_alias"`
 	ExternalID               types.String   `tfsdk:"external_id"`
@@ -840,29 +1006,45 @@ func (m *amazonTenantModel) amazonTenant() *domain.AmazonTenant {
 	}
 }
 
+// amazonIAMFindings is what inspectIAM found: the drift, one sentence
+// each, and whether the role's tag names the registration (true as well
+// when the role is missing: the drift then says so).
+type amazonIAMFindings struct {
+	drift []string
+	owned bool
+}
+
 // inspectIAM reads the role and policies with conn and describes, one
 // sentence each, how they differ from what the registration's permission
-// version needs. The credentials must belong to the tenant's account:
-// reading another account would report the role as missing.
+// version needs, with the extra policies that allowed (the configuration
+// or state whose allowed_* attributes count) permits. The credentials must
+// belong to the tenant's account: reading another account would report the
+// role as missing.
 //
 // The expected documents come from domain.AmazonPolicies for the tenant's
 // version, the function the service's permission set is built from; the
 // service only publishes its current version, while drift must be judged
 // against the version the role was connected with. A newer version is
 // reported separately, as reconnect_recommended.
-func (r *amazonTenantResource) inspectIAM(ctx context.Context, conn amazonConn, m *amazonTenantModel) ([]string, error) {
+func (r *amazonTenantResource) inspectIAM(ctx context.Context, conn amazonConn, m, allowed *amazonTenantModel) (amazonIAMFindings, error) {
+	var none amazonIAMFindings
 	iamc, err := conn.newClient(ctx)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
-	acct, err := iamc.ValidateKeys(ctx)
+	// Identify needs no permission, so refresh needs only the read actions.
+	acct, err := iamc.Identify(ctx)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
 	if want := m.AccountID.ValueString(); want != "" && acct.ID != want {
-		return nil, errors.New(amazonAccountMismatch(acct, want))
+		return none, errors.New(amazonAccountMismatch(acct, want))
 	}
-	spec := amazonSpec(m.ID.ValueString(), m.amazonTenant(), int(m.PermissionsVersion.ValueInt64()), nil)
+	var diags diag.Diagnostics
+	spec := allowed.amazonSpec(ctx, m.ID.ValueString(), m.amazonTenant(), int(m.PermissionsVersion.ValueInt64()), nil, &diags)
+	if diags.HasError() {
+		return none, fmt.Errorf("read the allowed extra policies: %v", diags)
+	}
 	var arns []string
 	if d := m.PolicyARNs.ElementsAs(ctx, &arns, false); d.HasError() || len(arns) == 0 {
 		arns = amazonPolicyARNs(acct.Partition, acct.ID, int(m.PermissionsVersion.ValueInt64()))
@@ -872,27 +1054,47 @@ func (r *amazonTenantResource) inspectIAM(ctx context.Context, conn amazonConn, 
 		st, err = nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return none, err
 	}
-	drifts := iam.DetectDrift(spec, st)
-	out := make([]string, 0, len(drifts))
-	for _, d := range drifts {
-		out = append(out, d.String())
+	found := amazonIAMFindings{owned: st == nil || st.OwnedBy(m.ID.ValueString())}
+	for _, d := range iam.DetectDrift(spec, st) {
+		found.drift = append(found.drift, d.String())
 	}
-	return out, nil
+	if found.drift == nil {
+		found.drift = []string{}
+	}
+	return found, nil
 }
 
 // amazonSpec is the IAM side of registration id at a permission set
-// version. Policies from the service's permission set replace the local
-// documents of that version when given: the service is the authority on
-// what the role needs.
-func amazonSpec(id string, a *domain.AmazonTenant, version int, policies []domain.PolicyDocument) iam.Spec {
-	spec := iam.SpecFor(*a, version)
+// version, with the extra policies m allows. Policies from the service's
+// permission set replace the local documents of that version when given:
+// the service is the authority on what the role needs.
+func (m *amazonTenantModel) amazonSpec(ctx context.Context, id string, a *domain.AmazonTenant, version int,
+	policies []domain.PolicyDocument, diags *diag.Diagnostics) iam.Spec {
+	spec := iam.SpecFor(id, *a, version)
 	if len(policies) > 0 {
 		spec.Policies = policies
 	}
-	spec.Tags = map[string]string{"managed-by": "terraform-provider-aos", "aos:tenant-id": id}
+	for _, s := range []struct {
+		set types.Set
+		dst *[]string
+	}{{m.AllowedExtraPolicyARNs, &spec.AllowedExtraPolicyARNs}, {m.AllowedInlinePolicyNames, &spec.AllowedInlinePolicyNames}} {
+		if !s.set.IsNull() && !s.set.IsUnknown() {
+			diags.Append(s.set.ElementsAs(ctx, s.dst, false)...)
+		}
+	}
 	return spec
+}
+
+// amazonTarget names what the permission checks ask about: the role and
+// the registration's policies, whose names do not change between versions.
+func amazonTarget(roleName string) iam.Target {
+	t := iam.Target{RoleName: roleName}
+	for _, p := range domain.AmazonPolicies(1) {
+		t.PolicyNames = append(t.PolicyNames, p.Name)
+	}
+	return t
 }
 
 // amazonPolicyARNs are the ARNs the registration's policies have in an
@@ -979,12 +1181,24 @@ func amazonSecretFromConfig(ctx context.Context, cfg interface {
 func addAmazonIAMError(diags *diag.Diagnostics, action string, err error) {
 	summary := "Error " + action
 	var (
-		exists  *iam.RoleExistsError
-		pexists *iam.PolicyExistsError
-		missing *iam.MissingPermissionError
-		invalid *iam.InvalidCredentialsError
+		exists   *iam.RoleExistsError
+		pexists  *iam.PolicyExistsError
+		missing  *iam.MissingPermissionError
+		missings *iam.MissingPermissionsError
+		notOwned *iam.RoleNotOwnedError
+		invalid  *iam.InvalidCredentialsError
 	)
 	switch {
+	case errors.As(err, &missings):
+		diags.AddError(summary, fmt.Sprintf("The IAM user is not allowed to call %s, which %s needs (checked before anything was "+
+			"changed; nothing was). Add them to the user's policy: the aos_required_permissions data source with platform = \"amazon\" "+
+			"lists what each operation needs (operation_actions) and returns the complete least-privilege policy "+
+			"(configuring_user_policy_json).\n\n%v", strings.Join(missings.Actions, ", "), missings.Operation, err))
+	case errors.As(err, &notOwned):
+		diags.AddAttributeError(path.Root("role_name"), summary, fmt.Sprintf("IAM role %q was not created by this registration (%s), "+
+			"so Terraform never changes or deletes it; nothing was changed. If the role is yours to manage elsewhere, remove this "+
+			"resource from the state (a `removed` block, or `terraform state rm`) and delete the registration in the service, or "+
+			"choose another role_name for a new registration.\n\n%v", notOwned.RoleName, notOwned.Error(), err))
 	case errors.As(err, &exists):
 		diags.AddAttributeError(path.Root("role_name"), summary, fmt.Sprintf("An IAM role named %q already exists in the account, and "+
 			"this resource never takes over a role it did not create. If the role belongs to an Amazon tenant registration of the "+
@@ -1049,4 +1263,16 @@ func (amazonRegionFromEnvironment) PlanModifyString(ctx context.Context, req pla
 		return
 	}
 	resp.PlanValue = types.StringValue(domain.AmazonRegion(env.ValueString()))
+}
+
+// setAmazonPrivateFlag sets a boolean key of the private state, or clears
+// it.
+func setAmazonPrivateFlag(ctx context.Context, p interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, key string, on bool) diag.Diagnostics {
+	var v []byte
+	if on {
+		v = []byte("true")
+	}
+	return p.SetKey(ctx, key, v)
 }
