@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -47,8 +48,9 @@ func (d *requiredPermissionsDataSource) Schema(_ context.Context, _ datasource.S
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What connecting a tenant of one platform requires, from the service's current permission set: who must consent " +
 			"and which permissions the service's app is granted. For `amazon` it also gives the least-privilege IAM policy of the IAM user " +
-			"whose key `aos_amazon_tenant` uses (every IAM action that create, refresh, reconnect and destroy call) and the documents of " +
-			"the managed policies the tenant role receives.",
+			"whose key `aos_amazon_tenant` uses (every IAM action that create, refresh, reconnect and destroy call), the minimum set of each " +
+			"of those operations, how they relate to the twelve actions the product documentation lists, and the documents of the managed " +
+			"policies the tenant role receives.",
 		Attributes: map[string]schema.Attribute{
 			"platform": schema.StringAttribute{
 				Required:            true,
@@ -73,9 +75,26 @@ func (d *requiredPermissionsDataSource) Schema(_ context.Context, _ datasource.S
 			"configuring_user_actions": schema.ListAttribute{
 				Computed:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "`amazon` only (empty otherwise): the IAM actions the configuring IAM user needs, sorted. They include the " +
-					"twelve the product documentation lists for connect and reconnect, plus those that refresh, import, destroy and the " +
-					"rollback of a failed create call.",
+				MarkdownDescription: "`amazon` only (empty otherwise): the IAM actions the configuring IAM user needs for every operation, sorted " +
+					"(the union of `operation_actions`). They include the twelve of `documented_actions`, which are not enough on their own.",
+			},
+			"documented_actions": schema.ListAttribute{
+				Computed:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "`amazon` only (empty otherwise): the twelve IAM actions the product documentation lists for connecting " +
+					"and reconnecting an account, sorted. An IAM user holding only these cannot read back the role it made " +
+					"(`iam:ListAttachedRolePolicies`, `iam:GetPolicy`, `iam:GetPolicyVersion`) nor undo a failed connect (`iam:DetachRolePolicy`, " +
+					"`iam:DeletePolicy`, `iam:DeleteRole`): `aos_amazon_tenant` refuses such a user before it changes anything, naming what is missing.",
+			},
+			"operation_actions": schema.MapAttribute{
+				Computed:    true,
+				ElementType: types.ListType{ElemType: types.StringType},
+				MarkdownDescription: "`amazon` only (empty otherwise): the minimum IAM actions of each `aos_amazon_tenant` operation, sorted, keyed " +
+					"by `" + strings.Join(domain.AmazonOperations, "`, `") + "`. `create` and `reconnect` need the same set: create rolls itself " +
+					"back when a step fails and finishes a create an earlier apply left half-made, and reconnect creates the role again when it " +
+					"was deleted and removes policies added outside Terraform. `read` is refresh, the plan's drift check and import. `destroy` " +
+					"removes the role and policies. Every operation checks its set before its first write and refuses with the missing actions. " +
+					"These lists are what this provider version calls; `configuring_user_actions` comes from the service.",
 			},
 			"configuring_user_policy_json": schema.StringAttribute{
 				Computed: true,
@@ -109,6 +128,8 @@ type requiredPermissionsModel struct {
 	AdminRequirement          types.String `tfsdk:"admin_requirement"`
 	Permissions               types.List   `tfsdk:"permissions"`
 	ConfiguringUserActions    types.List   `tfsdk:"configuring_user_actions"`
+	DocumentedActions         types.List   `tfsdk:"documented_actions"`
+	OperationActions          types.Map    `tfsdk:"operation_actions"`
 	ConfiguringUserPolicyJSON types.String `tfsdk:"configuring_user_policy_json"`
 	RolePolicies              types.List   `tfsdk:"role_policies"`
 }
@@ -133,6 +154,19 @@ func (d *requiredPermissionsDataSource) Read(ctx context.Context, req datasource
 	slices.Sort(actions)
 	m.ConfiguringUserActions = amazonStringList(actions)
 	m.ConfiguringUserPolicyJSON = types.StringNull()
+	m.DocumentedActions = amazonStringList(nil)
+	opActions := map[string]attr.Value{}
+	if platform == domain.PlatformAmazon {
+		documented := slices.Clone(domain.AmazonDocumentedActions)
+		slices.Sort(documented)
+		m.DocumentedActions = amazonStringList(documented)
+		for _, op := range domain.AmazonOperations {
+			opActions[op] = amazonStringList(domain.AmazonOperationActions(op))
+		}
+	}
+	opMap, diags := types.MapValue(types.ListType{ElemType: types.StringType}, opActions)
+	resp.Diagnostics.Append(diags...)
+	m.OperationActions = opMap
 	if len(actions) > 0 {
 		doc, err := requiredPermissionsUserPolicy(actions)
 		if err != nil {

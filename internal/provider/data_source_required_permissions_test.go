@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -31,6 +32,12 @@ func requiredPermissionsStringChecks(values []string) []knownvalue.Check {
 	return out
 }
 
+func sortedStrings(in []string) []string {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return out
+}
+
 func TestAccRequiredPermissionsDataSource_amazon(t *testing.T) {
 	testAccSkipUnlessAcc(t)
 	testAccPreCheck(t)
@@ -43,6 +50,10 @@ func TestAccRequiredPermissionsDataSource_amazon(t *testing.T) {
 		}))
 	}
 	want := domain.PermissionSetFor(domain.PlatformAmazon, version)
+	opChecks := map[string]knownvalue.Check{}
+	for _, op := range domain.AmazonOperations {
+		opChecks[op] = knownvalue.ListExact(requiredPermissionsStringChecks(domain.AmazonOperationActions(op)))
+	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
@@ -63,6 +74,9 @@ func TestAccRequiredPermissionsDataSource_amazon(t *testing.T) {
 					statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("configuring_user_actions"),
 						knownvalue.ListSizeExact(len(domain.AmazonConfiguringUserActions))),
 					statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("role_policies"), knownvalue.ListExact(policies)),
+					statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("documented_actions"),
+						knownvalue.ListExact(requiredPermissionsStringChecks(sortedStrings(domain.AmazonDocumentedActions)))),
+					statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("operation_actions"), knownvalue.MapExact(opChecks)),
 				},
 				Check: resource.ComposeTestCheckFunc(
 					resource.TestCheckTypeSetElemAttr(requiredPermissionsAddr, "configuring_user_actions.*", "iam:CreateRole"),
@@ -99,6 +113,8 @@ func TestAccRequiredPermissionsDataSource_otherPlatforms(t *testing.T) {
 				statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("configuring_user_actions"), knownvalue.ListExact([]knownvalue.Check{})),
 				statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("configuring_user_policy_json"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("role_policies"), knownvalue.ListExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("documented_actions"), knownvalue.ListExact([]knownvalue.Check{})),
+				statecheck.ExpectKnownValue(requiredPermissionsAddr, tfjsonpath.New("operation_actions"), knownvalue.MapExact(map[string]knownvalue.Check{})),
 			},
 		})
 	}

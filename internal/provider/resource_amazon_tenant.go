@@ -592,7 +592,10 @@ func (r *amazonTenantResource) ModifyPlan(ctx context.Context, req resource.Modi
 	}
 
 	repair := false
-	if state.ReconnectRecommended.ValueBool() {
+	// A role a refresh found not to be this registration's is never
+	// reconnected: apply would refuse it. The warning below says why.
+	knownForeign := amazonPrivateFlag(ctx, req.Private, amazonPrivateIAMChecked) && amazonPrivateFlag(ctx, req.Private, amazonPrivateIAMNotOwned)
+	if state.ReconnectRecommended.ValueBool() && !knownForeign {
 		resp.Diagnostics.AddAttributeWarning(path.Root("reconnect_recommended"), "New connection recommended",
 			fmt.Sprintf("The service now requires a newer Amazon permission set than Amazon tenant %q holds (version %d). Applying this plan "+
 				"reconnects it: new default versions of the role's policies, then a new verification by the service.",
@@ -623,6 +626,11 @@ func (r *amazonTenantResource) ModifyPlan(ctx context.Context, req resource.Modi
 					"reconnects and repairs are refused and destroy removes only the registration.%s",
 					state.RoleName.ValueString(), state.AccountID.ValueString(), iam.TagTenantID, state.ID.ValueString(), detail))
 			ok = false
+		}
+		if ok && len(drift) == 0 && !repair {
+			// Nothing to repair with the planned allowed policies; what
+			// refresh recorded with the previous ones no longer holds.
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("iam_drift"), amazonStringList(nil))...)
 		}
 		if ok && len(drift) > 0 {
 			resp.Diagnostics.AddAttributeWarning(path.Root("iam_drift"), "IAM role of Amazon tenant changed outside Terraform",
@@ -742,7 +750,9 @@ func (r *amazonTenantResource) Update(ctx context.Context, req resource.UpdateRe
 			addError(&resp.Diagnostics, "reading Amazon tenant "+id, err, nil)
 			return
 		}
-		plan.IAMDrift = state.IAMDrift
+		if plan.IAMDrift.IsUnknown() {
+			plan.IAMDrift = state.IAMDrift
+		}
 	}
 	plan.flatten(t)
 	if plan.AccountID.ValueString() == "" {
@@ -1195,10 +1205,10 @@ func addAmazonIAMError(diags *diag.Diagnostics, action string, err error) {
 			"lists what each operation needs (operation_actions) and returns the complete least-privilege policy "+
 			"(configuring_user_policy_json).\n\n%v", strings.Join(missings.Actions, ", "), missings.Operation, err))
 	case errors.As(err, &notOwned):
-		diags.AddAttributeError(path.Root("role_name"), summary, fmt.Sprintf("IAM role %q was not created by this registration (%s), "+
-			"so Terraform never changes or deletes it; nothing was changed. If the role is yours to manage elsewhere, remove this "+
-			"resource from the state (a `removed` block, or `terraform state rm`) and delete the registration in the service, or "+
-			"choose another role_name for a new registration.\n\n%v", notOwned.RoleName, notOwned.Error(), err))
+		diags.AddAttributeError(path.Root("role_name"), summary, fmt.Sprintf("IAM role %q was not created by this registration: "+
+			"Terraform changes or deletes a role only when its %s tag names the registration, and nothing was changed. If the role is "+
+			"yours to manage elsewhere, remove this resource from the state (a `removed` block, or `terraform state rm`) and delete the "+
+			"registration in the service, or choose another role_name for a new registration.\n\n%v", notOwned.RoleName, iam.TagTenantID, err))
 	case errors.As(err, &exists):
 		diags.AddAttributeError(path.Root("role_name"), summary, fmt.Sprintf("An IAM role named %q already exists in the account, and "+
 			"this resource never takes over a role it did not create. If the role belongs to an Amazon tenant registration of the "+
