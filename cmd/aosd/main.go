@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -109,11 +110,17 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	directory := fs.String("directory", "", "JSON file replacing the built-in simulated platform directory")
 	autoConsent := fs.Bool("auto-consent", false, "DEV ONLY: complete every consent at once as the tenant's administrator (for demos)")
 	envFile := fs.String("env-file", "", "where to write AOS_ENDPOINT, AOS_CLIENT_ID and AOS_CLIENT_SECRET (default DATA-DIR/aos.env)")
-	stsEndpoint := fs.String("sts-endpoint", "", "STS endpoint for verifying Amazon roles (for example a local moto server)")
+	stsEndpoint := fs.String("sts-endpoint", "", "STS endpoint for verifying Amazon roles (for example a local moto server); without it Amazon roles are not verified, and aosd dev never calls AWS")
+	devPrincipal := fs.String("amazon-principal", "", "AWS principal ARN Amazon tenant roles trust (default: the example account "+aosd.DevAmazonPrincipal+", which moto uses)")
 	serviceProvider := fs.Bool("service-provider", false, "mark the dev organization as a service provider (=false to unmark); kept in the data dir, so a later start without the flag leaves it as it is")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *devPrincipal != "" {
+		if err := checkAmazonPrincipal(*devPrincipal); err != nil {
+			return err
+		}
 	}
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
 		return fmt.Errorf("creating data dir: %w", err)
@@ -128,7 +135,7 @@ func runDev(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	app, err := aosd.Start(ctx, aosd.Options{
 		Database: "sqlite:" + filepath.Join(*dataDir, "aosd.db"), Key: key, Listen: *listen,
 		Dev: &aosd.DevOptions{DirectoryFile: *directory, AutoConsent: *autoConsent}, STSEndpoint: *stsEndpoint,
-		Logger: logger(stderr, *logLevel),
+		AmazonPrincipal: *devPrincipal, Logger: logger(stderr, *logLevel),
 	})
 	if err != nil {
 		return err
@@ -239,9 +246,12 @@ func serveOptions(args []string, stderr io.Writer) (aosd.Options, error) {
 	publicURL := fs.String("public-url", "", "URL browsers and clients reach this service at (consent callbacks are built from it)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); serve plain HTTP without it, for example behind a TLS proxy")
 	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
-	stsEndpoint := fs.String("sts-endpoint", "", "STS endpoint for verifying Amazon roles (default: AWS's regional endpoint)")
-	region := fs.String("aws-region", "us-east-1", "AWS region for STS")
-	principal := fs.String("amazon-principal", "", "AWS principal ARN customers' roles trust (this service's AWS identity)")
+	stsEndpoint := fs.String("sts-endpoint", "", "STS endpoint for verifying Amazon roles, for every partition (default: AWS's regional endpoint of "+
+		"each role's partition: sts.REGION.amazonaws.com with --aws-region, sts.us-gov-west-1.amazonaws.com, sts.cn-north-1.amazonaws.com.cn)")
+	region := fs.String("aws-region", "us-east-1", "AWS region whose STS endpoint verifies commercial-partition roles")
+	principal := fs.String("amazon-principal", os.Getenv("AOSD_AMAZON_PRINCIPAL"), "AWS principal ARN customers' Amazon tenant roles trust: this service's own AWS identity, "+
+		"whose credentials aosd finds in the default AWS credential chain (required unless --disable-amazon; env AOSD_AMAZON_PRINCIPAL)")
+	disableAmazon := fs.Bool("disable-amazon", false, "do not offer Amazon tenants: registering one is refused, and no AWS principal or credentials are needed")
 	rateLimit := fs.Float64("rate-limit", 50, "requests per second per client (0: unlimited)")
 	rateBurst := fs.Int("rate-burst", 100, "burst size of the per-client rate limit")
 	msClient := fs.String("microsoft-client-id", os.Getenv("AOSD_MICROSOFT_CLIENT_ID"), "application id of the service's Microsoft Entra app")
@@ -269,6 +279,9 @@ func serveOptions(args []string, stderr io.Writer) (aosd.Options, error) {
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return none, errors.New("--tls-cert and --tls-key go together")
 	}
+	if err := checkServeAmazon(*principal, *stsEndpoint, *disableAmazon); err != nil {
+		return none, err
+	}
 	key, err := secrets.LoadKeyFile(*keyFile)
 	if err != nil {
 		return none, err
@@ -289,6 +302,37 @@ func serveOptions(args []string, stderr io.Writer) (aosd.Options, error) {
 	return aosd.Options{Database: *database, Key: key, Listen: *listen, PublicURL: *publicURL,
 		TLSCertFile: *tlsCert, TLSKeyFile: *tlsKey, Consent: builder, STSEndpoint: *stsEndpoint, AWSRegion: *region,
 		AmazonPrincipal: *principal, RateLimit: *rateLimit, RateBurst: *rateBurst, Logger: logger(stderr, *logLevel)}, nil
+}
+
+// checkServeAmazon refuses an Amazon configuration that production must
+// not run with: Amazon tenants offered without the principal their roles
+// trust (the server would have nothing true to put in their trust
+// policies), or a principal or STS endpoint given together with
+// --disable-amazon, which would silently have no effect.
+func checkServeAmazon(principal, stsEndpoint string, disabled bool) error {
+	switch {
+	case disabled && (principal != "" || stsEndpoint != ""):
+		return errors.New("--disable-amazon turns Amazon tenants off, so --amazon-principal and --sts-endpoint would have no effect; give one or the other")
+	case disabled:
+		return nil
+	case principal == "":
+		return errors.New("--amazon-principal is required: customers' Amazon tenant roles trust this principal, the ARN of this service's own AWS " +
+			"identity (for example arn:aws:iam::111122223333:role/aos-service; its credentials come from the default AWS credential chain). " +
+			"To run without Amazon tenants, pass --disable-amazon")
+	}
+	return checkAmazonPrincipal(principal)
+}
+
+// amazonPrincipalPattern matches the principals a trust policy can name
+// for another account: its root, an IAM user or an IAM role.
+var amazonPrincipalPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::\d{12}:(root|user/[\w+=,.@/-]{1,512}|role/[\w+=,.@/-]{1,512})$`)
+
+func checkAmazonPrincipal(principal string) error {
+	if !amazonPrincipalPattern.MatchString(principal) {
+		return fmt.Errorf("--amazon-principal %q is not an IAM principal ARN: want arn:aws:iam::ACCOUNT:root, arn:aws:iam::ACCOUNT:user/NAME "+
+			"or arn:aws:iam::ACCOUNT:role/NAME (arn:aws-us-gov:... or arn:aws-cn:... in those partitions)", principal)
+	}
+	return nil
 }
 
 func runClientsCreate(ctx context.Context, args []string, stdout io.Writer) (err error) {

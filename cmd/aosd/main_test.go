@@ -337,7 +337,7 @@ func TestServe(t *testing.T) {
 
 	s := start(t, "serve", "--database", db, "--encryption-key-file", keyFile, "--listen", "127.0.0.1:0",
 		"--public-url", "https://aos.example.com", "--microsoft-client-id", "11111111-2222-3333-4444-555555555555",
-		"--microsoft-client-secret-file", secretFile)
+		"--microsoft-client-secret-file", secretFile, "--disable-amazon")
 	var endpoint string
 	s.waitFor(t, "serving log line", func() bool {
 		for _, line := range strings.Split(s.stderr.String(), "\n") {
@@ -514,7 +514,7 @@ func TestServeMicrosoftAppFlags(t *testing.T) {
 	backup := write("backup", "  "+backupSecret+"\n")
 	empty := write("empty", "\n")
 	base := []string{"--database", "sqlite:" + filepath.Join(dir, "aosd.db"), "--encryption-key-file", keyFile,
-		"--public-url", "https://aos.example.com", "--microsoft-client-id", "main-app", "--microsoft-client-secret-file", msSecret}
+		"--public-url", "https://aos.example.com", "--microsoft-client-id", "main-app", "--microsoft-client-secret-file", msSecret, "--disable-amazon"}
 
 	o, err := serveOptions(append(slices.Clone(base),
 		"--microsoft-app-client-id", "myhub=myhub-app",
@@ -572,7 +572,7 @@ func TestServeMicrosoftAppFlags(t *testing.T) {
 	}
 	t.Run("apps without the main Microsoft app", func(t *testing.T) {
 		_, err := serveOptions([]string{"--database", "sqlite:x", "--encryption-key-file", keyFile, "--public-url", "https://aos.example.com",
-			"--google-client-id", "g", "--google-client-secret-file", msSecret,
+			"--disable-amazon", "--google-client-id", "g", "--google-client-secret-file", msSecret,
 			"--microsoft-app-client-id", "myhub=a", "--microsoft-app-client-secret-file", "myhub=" + myhub}, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), "--microsoft-app-client-id needs --microsoft-client-id") {
 			t.Fatalf("error %v", err)

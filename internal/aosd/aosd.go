@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/aos-dev/terraform-provider-aos/internal/awsverify"
 	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
@@ -43,10 +45,23 @@ type Options struct {
 	Dev *DevOptions
 	// Consent configures production consent URLs.
 	Consent *consent.Config
-	// Amazon role verification.
-	STSEndpoint     string
-	AWSRegion       string
+	// AmazonPrincipal is the AWS principal (this service's AWS identity)
+	// that customers' tenant roles trust. Empty in production means Amazon
+	// tenants are not offered: the service refuses to register them, since
+	// a role trusting a made-up principal would be useless or, worse,
+	// trust somebody else. Dev mode uses DevAmazonPrincipal when empty.
 	AmazonPrincipal string
+	// STSEndpoint overrides the STS endpoint that verifies Amazon roles.
+	// In production, empty means AWS's regional endpoint of each role's
+	// partition (see awsverify). In dev mode roles are verified only when
+	// it is set (a local moto server), so aosd dev never calls AWS.
+	STSEndpoint string
+	// AWSRegion is the commercial region whose STS endpoint verifies
+	// roles of the commercial partition (us-east-1 when empty).
+	AWSRegion string
+	// AWSHTTPClient replaces the HTTP client of the STS calls; nil keeps
+	// the SDK's. Tests use it to see which endpoint a verification uses.
+	AWSHTTPClient aws.HTTPClient
 	// PropagationTimeout bounds how long role verification waits for IAM.
 	PropagationTimeout time.Duration
 	RateLimit          float64
@@ -71,6 +86,13 @@ type App struct {
 	ln     net.Listener
 	done   chan error
 }
+
+// DevAmazonPrincipal is the principal customers' roles trust in dev mode
+// when none is given: the example account of the AWS documentation, which
+// is also the account moto puts everything in. Production never uses it:
+// there Options.AmazonPrincipal must be set, or Amazon tenants are not
+// offered.
+const DevAmazonPrincipal = server.DefaultAmazonPrincipal
 
 // OpenStore opens the store a database setting names.
 func OpenStore(ctx context.Context, database string) (store.Store, error) {
@@ -112,10 +134,18 @@ func Start(ctx context.Context, o Options) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening database: %w", err)
 	}
+	if o.Dev != nil && o.AmazonPrincipal == "" {
+		o.AmazonPrincipal = DevAmazonPrincipal
+	}
 	cfg := server.Config{Store: st, Box: box, Logger: o.Logger, PublicURL: o.PublicURL, Consent: o.Consent,
 		AmazonPrincipal: o.AmazonPrincipal, RateLimit: o.RateLimit, RateBurst: o.RateBurst}
-	if o.STSEndpoint != "" {
-		cfg.AmazonVerifier, err = awsverify.New(ctx, awsverify.Options{Endpoint: o.STSEndpoint, Region: o.AWSRegion, PropagationTimeout: o.PropagationTimeout})
+	verify := o.STSEndpoint != ""
+	if o.Dev == nil {
+		verify = o.AmazonPrincipal != ""
+	}
+	if verify {
+		cfg.AmazonVerifier, err = awsverify.New(ctx, awsverify.Options{Endpoint: o.STSEndpoint, Region: o.AWSRegion,
+			PropagationTimeout: o.PropagationTimeout, HTTPClient: o.AWSHTTPClient})
 		if err != nil {
 			_ = st.Close()
 			return nil, err

@@ -6,6 +6,23 @@
 // A role created seconds ago is often not assumable yet, because IAM
 // changes reach STS with a delay; Verify retries refusals that can be that
 // delay, with backoff, within a bounded propagation timeout.
+//
+// Without an endpoint override, each role is verified at the regional STS
+// endpoint of its own partition (the role ARN names it): the configured
+// region's for the commercial partition (sts.REGION.amazonaws.com), and
+// the home region of the Amazon environment (domain.AmazonRegion) for the
+// others, sts.us-gov-west-1.amazonaws.com and
+// sts.cn-north-1.amazonaws.com.cn, unless the configured region is in that
+// partition. Those are the endpoints AWS lists in "AWS STS Regions and
+// endpoints" (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_region-endpoints.html)
+// and "AWS Security Token Service endpoints and quotas"
+// (https://docs.aws.amazon.com/general/latest/gr/sts.html); partitions other
+// than the commercial one have no global endpoint ("Customers in partitions
+// other than commercial must use Regional endpoints",
+// https://docs.aws.amazon.com/sdkref/latest/guide/feature-sts-regionalized-endpoints.html).
+// The SDK derives the host from the region, so the region is all Verify
+// chooses. A service verifies roles of a partition with credentials of
+// that partition; one set of default credentials serves one partition.
 package awsverify
 
 import (
@@ -22,6 +39,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 )
 
 const (
@@ -46,10 +65,13 @@ const (
 // Verifier assumes customers' tenant roles. The zero value uses the default
 // AWS credential chain and the public STS endpoint of us-east-1.
 type Verifier struct {
-	// STSEndpoint overrides the STS endpoint (moto in tests, a VPC endpoint
-	// in production). Empty means the region's public endpoint.
+	// STSEndpoint overrides the STS endpoint for every partition (moto in
+	// tests, a VPC endpoint in production). Empty means the public
+	// regional endpoint of each role's partition (see the package doc).
 	STSEndpoint string
-	// Region signs the requests and picks the regional STS endpoint.
+	// Region signs the requests and picks the regional STS endpoint of its
+	// partition (us-east-1 when empty); roles of other partitions use
+	// their partition's home region.
 	Region string
 	// Credentials are the service's own: the principal that customers'
 	// trust policies name. Nil means the default AWS credential chain.
@@ -105,6 +127,36 @@ func (v *Verifier) region() string {
 		return "us-east-1"
 	}
 	return v.Region
+}
+
+// regionFor is the region whose STS endpoint verifies roles of partition:
+// the configured region when it is in that partition, otherwise the home
+// region of the Amazon environment of that partition.
+func (v *Verifier) regionFor(partition string) string {
+	region := v.region()
+	for _, env := range domain.AmazonEnvironments {
+		if domain.AmazonPartition(env) != partition {
+			continue
+		}
+		if regionPartition(region) == partition {
+			return region
+		}
+		return domain.AmazonRegion(env)
+	}
+	return region
+}
+
+// regionPartition is the partition of a region by its name: us-gov-*
+// regions are GovCloud (US), cn-* regions China, the rest commercial.
+func regionPartition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "us-gov-"):
+		return domain.AmazonPartition("gov")
+	case strings.HasPrefix(region, "cn-"):
+		return domain.AmazonPartition("china")
+	default:
+		return domain.AmazonPartition("commercial")
+	}
 }
 
 func (v *Verifier) timeout() time.Duration {
@@ -165,7 +217,7 @@ func (v *Verifier) Verify(ctx context.Context, roleARN, externalID string) (stri
 		}
 	}
 	client := sts.New(sts.Options{
-		Region:      v.region(),
+		Region:      v.regionFor(parsed.Partition),
 		Credentials: creds,
 		HTTPClient:  v.HTTPClient,
 		// The SDK's standard retryer absorbs throttling and 5xx replies;

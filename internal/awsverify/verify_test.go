@@ -3,6 +3,8 @@ package awsverify_test
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +193,44 @@ func TestVerifyServiceKeyRejected(t *testing.T) {
 	var are *awsverify.AssumeRoleError
 	if !errors.As(err, &are) || are.Attempts != 1 || !strings.Contains(err.Error(), "service's own AWS credentials") {
 		t.Fatalf("want one attempt blaming the service's key, got %v", err)
+	}
+}
+
+// hostRecorder notes the host of every request and answers it as STS
+// answers an unknown key, which is not retried, so the endpoint the SDK
+// resolved is seen without a network.
+type hostRecorder struct{ hosts []string }
+
+func (h *hostRecorder) Do(r *http.Request) (*http.Response, error) {
+	h.hosts = append(h.hosts, r.URL.Host)
+	body := `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>recorded</Message></Error></ErrorResponse>`
+	return &http.Response{StatusCode: http.StatusForbidden, Header: http.Header{"Content-Type": {"text/xml"}},
+		Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+}
+
+// TestDefaultEndpointPerPartition: without --sts-endpoint each role is
+// verified at its own partition's regional STS endpoint. The old code had
+// no default at all (aosd built no verifier without an endpoint), and
+// would have used the configured commercial region for every partition.
+func TestDefaultEndpointPerPartition(t *testing.T) {
+	for _, tc := range []struct{ region, roleARN, host string }{
+		{"us-east-1", "arn:aws:iam::123456789012:role/R", "sts.us-east-1.amazonaws.com"},
+		{"eu-west-1", "arn:aws:iam::123456789012:role/R", "sts.eu-west-1.amazonaws.com"},
+		{"", "arn:aws:iam::123456789012:role/R", "sts.us-east-1.amazonaws.com"},
+		{"us-east-1", "arn:aws-us-gov:iam::123456789012:role/R", "sts.us-gov-west-1.amazonaws.com"},
+		{"us-gov-east-1", "arn:aws-us-gov:iam::123456789012:role/R", "sts.us-gov-east-1.amazonaws.com"},
+		{"us-east-1", "arn:aws-cn:iam::123456789012:role/R", "sts.cn-north-1.amazonaws.com.cn"},
+		// The configured region is only used in its own partition.
+		{"us-gov-west-1", "arn:aws:iam::123456789012:role/R", "sts.us-east-1.amazonaws.com"},
+	} {
+		rec := &hostRecorder{}
+		v := &awsverify.Verifier{Region: tc.region, HTTPClient: rec, PropagationTimeout: time.Millisecond,
+			Credentials: credentials.NewStaticCredentialsProvider("AKIAIOSFODNN7EXAMPLE", "secret", "")}
+		if _, err := v.Verify(t.Context(), tc.roleARN, externalID); err == nil {
+			t.Fatalf("%s: verified without a network", tc.roleARN)
+		}
+		if len(rec.hosts) == 0 || rec.hosts[0] != tc.host {
+			t.Errorf("region %q, role %s: STS host %v, want %s", tc.region, tc.roleARN, rec.hosts, tc.host)
+		}
 	}
 }

@@ -44,6 +44,8 @@ type Config struct {
 	// Consent builds the real platforms' consent URLs in production.
 	Consent *consent.Config
 	// AmazonPrincipal is the AWS principal ARN customers' roles must trust.
+	// Empty means this service does not offer Amazon tenants: registering
+	// one is refused, rather than handing out a principal nobody chose.
 	AmazonPrincipal string
 	AmazonVerifier  AmazonVerifier
 	// RateLimit is requests per second per client (0: unlimited) and
@@ -79,9 +81,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	if cfg.AmazonPrincipal == "" {
-		cfg.AmazonPrincipal = DefaultAmazonPrincipal
-	}
 	s := &Server{
 		store: cfg.Store, box: cfg.Box, log: cfg.Logger,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
@@ -95,8 +94,9 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// DefaultAmazonPrincipal is the principal customers' roles trust when none
-// is configured: the account moto and the AWS documentation use.
+// DefaultAmazonPrincipal is the example account of the AWS documentation,
+// which moto also uses. aosd dev passes it when no principal is given; the
+// server itself never falls back to it.
 const DefaultAmazonPrincipal = "arn:aws:iam::123456789012:root"
 
 // ServeHTTP implements http.Handler.

@@ -246,6 +246,10 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if in.Platform == domain.PlatformAmazon && s.amazon.principal == "" {
+		s.fail(w, r, domain.Invalid(domain.CodeInvalidValue, "platform", "this service does not offer Amazon tenants: it was started without an AWS principal for customers' roles to trust (aosd serve --amazon-principal)"))
+		return
+	}
 	p := principalFrom(r.Context())
 	s.mutate(w, r, body, func(ctx context.Context, tx store.Tx) (*outcome, error) {
 		t := &tenantDoc{Tenant: domain.Tenant{
