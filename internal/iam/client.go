@@ -4,10 +4,15 @@
 // its user; it holds no Terraform types.
 //
 // Every step is named after the IAM calls it makes, so a refused permission
-// (MissingPermissionError) names the action to grant. Create refuses to take
-// over an existing role (RoleExistsError: that is what import is for) but
-// adopts an orphaned policy of the same name, and rolls back what it made
-// when a later step fails. Read and DetectDrift compare documents after
+// (MissingPermissionError) names the action to grant; CheckPermissions finds
+// every refused action of an operation before its first write
+// (MissingPermissionsError). Create refuses to take over an existing role
+// (RoleExistsError, which carries the role's aos:tenant-id tag so the
+// caller can recognise what an interrupted create of the same registration
+// left) but adopts an orphaned policy of the same name, and rolls back what
+// it made when a later step fails. Reconnect and Delete change a role only
+// when its TagTenantID tag names their registration (RoleNotOwnedError
+// otherwise, before any write). Read and DetectDrift compare documents after
 // NormalizePolicy, so only changes IAM would treat as changes are drift.
 // Waits for IAM's eventual consistency are bounded by the client's
 // propagation timeout (propagationTimeout unless configured) and by the

@@ -58,6 +58,12 @@
 //   - GetPolicyVersion returns the document as plain JSON; AWS URL-encodes
 //     it (GetRole's trust policy is URL-encoded by both). internal/iam
 //     decodes a document only when it does not already start with "{".
+//   - As on AWS, permission checks come before the named entity is looked
+//     up: a call on a role or policy that does not exist answers
+//     AccessDenied without the permission and NoSuchEntity with it.
+//     internal/iam's CheckPermissions relies on this (it is no
+//     difference, but the tests of that check mean something only while
+//     it holds).
 //   - There is no throttling and no propagation delay: every change is
 //     visible at once. Throttle injects AWS's Throttling error and
 //     InjectError any other error (NoSuchEntity for an unpropagated policy)

@@ -286,3 +286,29 @@ func mustCreateRole(t *testing.T, c *iam.Client, name, trust string) *iam.Create
 	}
 	return out
 }
+
+// TestAuthorizationBeforeLookup pins what iam.CheckPermissions relies on:
+// like AWS, the server with permission checks authorizes a call before it
+// looks up the entity it names, so a call on a name that does not exist is
+// AccessDenied without the permission and NoSuchEntity with it.
+func TestAuthorizationBeforeLookup(t *testing.T) {
+	ctx := t.Context()
+	s := testmoto.StartWithAuth(t)
+	s.Reset(t)
+	allowed := s.CreateUser(t, "deleter", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:DeleteRole","iam:DeletePolicy"],"Resource":"*"}]}`)
+	denied := s.CreateUser(t, "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser","Resource":"*"}]}`)
+	for _, tc := range []struct {
+		user testmoto.User
+		want string
+	}{{allowed, "NoSuchEntity"}, {denied, "AccessDenied"}} {
+		c := s.IAM(tc.user.Credentials())
+		_, err := c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: aws.String("does-not-exist-4f1c")})
+		if got := code(err); got != tc.want {
+			t.Errorf("%s: DeleteRole of a missing role: %s (%v), want %s", tc.user.Name, got, err, tc.want)
+		}
+		_, err = c.DeletePolicy(ctx, &iam.DeletePolicyInput{PolicyArn: aws.String("arn:aws:iam::" + testmoto.AccountID + ":policy/does-not-exist-4f1c")})
+		if got := code(err); got != tc.want {
+			t.Errorf("%s: DeletePolicy of a missing policy: %s (%v), want %s", tc.user.Name, got, err, tc.want)
+		}
+	}
+}

@@ -9,6 +9,14 @@ output "configuring_user_policy" {
   value = data.aos_required_permissions.amazon.configuring_user_policy_json
 }
 
+# The minimum of each operation, for example a read-only identity for a
+# pipeline that only plans: operation_actions["read"]. The twelve actions the
+# product documentation lists are in documented_actions; they are not enough
+# to create (nor to roll back a failed create).
+output "actions_per_operation" {
+  value = data.aos_required_permissions.amazon.operation_actions
+}
+
 output "role_policy_names" {
   value = [for p in data.aos_required_permissions.amazon.role_policies : p.name]
 }

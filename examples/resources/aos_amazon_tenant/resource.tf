@@ -6,6 +6,14 @@ resource "aos_amazon_tenant" "production" {
   role_name = "AWSTenantAdminRole"
 }
 
+# A policy attached to the role outside Terraform is drift: the plan names
+# it and apply detaches it. List the ones you attach on purpose.
+resource "aos_amazon_tenant" "audited" {
+  role_name                   = "AOSAuditedTenantRole"
+  allowed_extra_policy_arns   = ["arn:aws:iam::aws:policy/SecurityAudit"]
+  allowed_inline_policy_names = ["deny-outside-eu"]
+}
+
 # Connect with the access key of a dedicated IAM user instead. The secret is
 # write-only: Terraform never stores it. Bump secret_access_key_wo_version
 # whenever the secret changes. Destroy cannot see write-only values, so it
