@@ -591,11 +591,25 @@ func (r *amazonTenantResource) ModifyPlan(ctx context.Context, req resource.Modi
 		name = state.ID.ValueString()
 	}
 
+	// The IAM objects of a connected tenant are read (or what refresh read
+	// is taken) first: a role that is not this registration's is never
+	// reconnected or repaired, since apply would refuse to touch it, so
+	// neither is planned for it.
+	var (
+		drift      []string
+		owned      = true
+		driftKnown bool
+	)
+	if state.Status.ValueString() == domain.StatusConnected {
+		drift, owned, driftKnown = r.planTimeDrift(ctx, req, &state, &plan, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	foreign := driftKnown && !owned
+
 	repair := false
-	// A role a refresh found not to be this registration's is never
-	// reconnected: apply would refuse it. The warning below says why.
-	knownForeign := amazonPrivateFlag(ctx, req.Private, amazonPrivateIAMChecked) && amazonPrivateFlag(ctx, req.Private, amazonPrivateIAMNotOwned)
-	if state.ReconnectRecommended.ValueBool() && !knownForeign {
+	if state.ReconnectRecommended.ValueBool() && !foreign {
 		resp.Diagnostics.AddAttributeWarning(path.Root("reconnect_recommended"), "New connection recommended",
 			fmt.Sprintf("The service now requires a newer Amazon permission set than Amazon tenant %q holds (version %d). Applying this plan "+
 				"reconnects it: new default versions of the role's policies, then a new verification by the service.",
@@ -604,40 +618,33 @@ func (r *amazonTenantResource) ModifyPlan(ctx context.Context, req resource.Modi
 		plan.PermissionsVersion = types.Int64Unknown()
 		repair = true
 	}
-	if state.Status.ValueString() != domain.StatusConnected {
+	switch {
+	case state.Status.ValueString() != domain.StatusConnected:
 		resp.Diagnostics.AddAttributeWarning(path.Root("status"), "Amazon tenant not connected",
 			fmt.Sprintf("Amazon tenant %q has status %q. Applying this plan creates or repairs its IAM role and has the service verify it.",
 				name, state.Status.ValueString()))
 		repair = true
-	} else {
-		drift, owned, ok := r.planTimeDrift(ctx, req, &state, &plan, &resp.Diagnostics)
-		if resp.Diagnostics.HasError() {
-			return
+	case foreign:
+		detail := ""
+		if len(drift) > 0 {
+			detail = "\n\nFound, and left as it is:\n  - " + strings.Join(drift, "\n  - ")
 		}
-		if ok && !owned {
-			// Never plan a repair of a role this registration did not
-			// make: apply would refuse to touch it.
-			detail := ""
-			if len(drift) > 0 {
-				detail = "\n\nFound, and left as it is:\n  - " + strings.Join(drift, "\n  - ")
-			}
-			resp.Diagnostics.AddAttributeWarning(path.Root("role_name"), "IAM role of Amazon tenant not created by this registration",
-				fmt.Sprintf("IAM role %q in account %s has no %s tag naming registration %s, so Terraform never changes or deletes it: "+
-					"reconnects and repairs are refused and destroy removes only the registration.%s",
-					state.RoleName.ValueString(), state.AccountID.ValueString(), iam.TagTenantID, state.ID.ValueString(), detail))
-			ok = false
+		if state.ReconnectRecommended.ValueBool() {
+			detail += "\n\nThe service requires a newer permission set; the role's owner has to apply it."
 		}
-		if ok && len(drift) == 0 && !repair {
-			// Nothing to repair with the planned allowed policies; what
-			// refresh recorded with the previous ones no longer holds.
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("iam_drift"), amazonStringList(nil))...)
-		}
-		if ok && len(drift) > 0 {
-			resp.Diagnostics.AddAttributeWarning(path.Root("iam_drift"), "IAM role of Amazon tenant changed outside Terraform",
-				fmt.Sprintf("In AWS account %s, outside Terraform:\n  - %s\n\nApplying this plan repairs this: %s",
-					state.AccountID.ValueString(), strings.Join(drift, "\n  - "), amazonRepairSentence(drift, state.RoleName.ValueString())))
-			repair = true
-		}
+		resp.Diagnostics.AddAttributeWarning(path.Root("role_name"), "IAM role of Amazon tenant not created by this registration",
+			fmt.Sprintf("IAM role %q in account %s has no %s tag naming registration %s, so Terraform never changes or deletes it: "+
+				"reconnects and repairs are refused and destroy removes only the registration.%s",
+				state.RoleName.ValueString(), state.AccountID.ValueString(), iam.TagTenantID, state.ID.ValueString(), detail))
+	case driftKnown && len(drift) > 0:
+		resp.Diagnostics.AddAttributeWarning(path.Root("iam_drift"), "IAM role of Amazon tenant changed outside Terraform",
+			fmt.Sprintf("In AWS account %s, outside Terraform:\n  - %s\n\nApplying this plan repairs this: %s",
+				state.AccountID.ValueString(), strings.Join(drift, "\n  - "), amazonRepairSentence(drift, state.RoleName.ValueString())))
+		repair = true
+	case driftKnown && !repair:
+		// Nothing to repair with the planned allowed policies; what
+		// refresh recorded with the previous ones no longer holds.
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("iam_drift"), amazonStringList(nil))...)
 	}
 	if !repair {
 		return

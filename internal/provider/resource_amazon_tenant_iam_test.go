@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/iam"
 	"github.com/aos-dev/terraform-provider-aos/internal/testmoto"
@@ -329,6 +330,110 @@ func TestAccAmazonTenant_extraPolicies(t *testing.T) {
 				Config:           testAccAmazonTenantConfig(role, ""),
 				ConfigPlanChecks: amazonRepairPlan(),
 				Check:            extras(false),
+			},
+		},
+	})
+}
+
+// TestAccAmazonTenant_connectedForeignRole imports a connected
+// registration whose role the customer made (no aos:tenant-id tag): the
+// plan reports the drift it finds but plans no repair, a newer permission
+// set does not plan a reconnect either, and destroy removes only the
+// registration. On the old code the bump planned a reconnect that
+// overwrote the role's trust policy and policies, and destroy deleted the
+// role.
+func TestAccAmazonTenant_connectedForeignRole(t *testing.T) {
+	s := testAccAmazonPreCheck(t)
+	admin := s.IAM(nil)
+	role := testAccAmazonRoleName()
+	ctx := testCtx(t)
+	out, err := admin.CreateRole(ctx, &awsiam.CreateRoleInput{RoleName: aws.String(role), AssumeRolePolicyDocument: aws.String(testAccCustomerTrust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tn, _, err := testClient(t).CreateTenant(ctx, domain.TenantCreate{Platform: domain.PlatformAmazon, RoleName: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// moto's AssumeRole succeeds for any role: the registration connects.
+	if _, _, err := testClient(t).VerifyAmazonTenant(ctx, tn.ID, domain.AmazonVerify{RoleARN: aws.ToString(out.Role.Arn)}); err != nil {
+		t.Fatal(err)
+	}
+	config := fmt.Sprintf(`
+import {
+  to = aos_amazon_tenant.test
+  id = %[1]q
+}
+%[2]s`, tn.ID, testAccAmazonTenantConfig(role, ""))
+	noop := resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(amazonAddr, plancheck.ResourceActionNoop)}}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if err := testAccAmazonNoRegistration(t); err != nil {
+				return err
+			}
+			return testAccCheckCustomerRoleUntouched(t, admin, role)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config:           config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(amazonAddr, plancheck.ResourceActionNoop)}},
+			},
+			{
+				PreConfig: func() {
+					if _, err := testClient(t).DevBumpPermissions(testCtx(t), domain.PlatformAmazon); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             testAccAmazonTenantConfig(role, ""),
+				ConfigPlanChecks:   noop,
+				ExpectNonEmptyPlan: false,
+				Check: func(*terraform.State) error {
+					return testAccCheckCustomerRoleUntouched(t, admin, role)
+				},
+			},
+		},
+	})
+}
+
+// TestAccAmazonTenant_destroyChecksPermissions: destroy with credentials
+// that may only read is refused before the registration is removed, naming
+// what is missing; with the destroy actions it removes everything.
+func TestAccAmazonTenant_destroyChecksPermissions(t *testing.T) {
+	testAccAmazonPreCheck(t)
+	a := testmoto.StartWithAuth(t)
+	a.Reset(t)
+	admin := a.CreateUser(t, "admin", testmoto.AdminPolicy)
+	creator := a.CreateUser(t, "creator", testAccAmazonUserPolicy(t, domain.AmazonOperationActions(domain.AmazonOperationCreate)))
+	reader := a.CreateUser(t, "reader", testAccAmazonUserPolicy(t, domain.AmazonOperationActions(domain.AmazonOperationRead)))
+	destroyer := a.CreateUser(t, "destroyer", testAccAmazonUserPolicy(t, domain.AmazonOperationActions(domain.AmazonOperationDestroy)))
+	role := testAccAmazonRoleName()
+	config := testAccAmazonTenantConfig_keys(role, a.URL(), creator.AccessKeyID, creator.SecretAccessKey, 1)
+	useChain := func(u testmoto.User) {
+		t.Setenv("AWS_ACCESS_KEY_ID", u.AccessKeyID)
+		t.Setenv("AWS_SECRET_ACCESS_KEY", u.SecretAccessKey)
+	}
+	useChain(reader)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             testAccCheckAmazonTenantDestroy(t, a.IAM(admin.Credentials()), false),
+		Steps: []resource.TestStep{
+			{Config: config},
+			{
+				Config:      config,
+				Destroy:     true,
+				ExpectError: regexp.MustCompile(`(?s)not\s+allowed\s+to\s+call\s+iam:DeletePolicy,.*which\s+destroy\s+needs`),
+			},
+			{
+				PreConfig: func() {
+					ts, err := testClient(t).ListTenants(testCtx(t), client.Filter{Platform: domain.PlatformAmazon})
+					if err != nil || len(ts) != 1 {
+						t.Fatalf("the refused destroy removed the registration: %v, %v", ts, err)
+					}
+					useChain(destroyer)
+				},
+				Config:  config,
+				Destroy: true,
 			},
 		},
 	})
