@@ -82,8 +82,7 @@ const (
 	// amazonPrivateRepair is set by ModifyPlan when the plan repairs the
 	// IAM objects, for Update.
 	amazonPrivateRepair = "amazon_repair"
-	// amazonPrivateIAMNotOwned is set by every refresh (and plan) that
-	// read the role and found that its aos:tenant-id tag does not name this
+	// amazonPrivateIAMNotOwned is set by every refresh that read the role and found that its aos:tenant-id tag does not name this
 	// registration, and cleared by every one that found it does. It only
 	// keeps the plan from proposing a repair that would be refused: every
 	// write (reconnect, destroy) reads the tag again itself, and never
@@ -141,7 +140,7 @@ func (r *amazonTenantResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"or destroy. Refresh therefore reads IAM itself only when the tenant uses the default credential chain; with `access_key_id` the check " +
 			"runs at plan time with the configured key. Destroy has no configuration at all, so it always uses the default AWS credential chain " +
 			"(for example `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` of the same IAM user) and checks that those credentials belong to the " +
-			"tenant's account before changing anything; set `retain_on_destroy` to remove only the registration.",
+			"tenant's account and may call every action destroy needs before changing anything; set `retain_on_destroy` to remove only the registration.",
 		Attributes: map[string]schema.Attribute{
 			"id": idAttribute("Amazon tenant registration"),
 			"environment": schema.StringAttribute{
@@ -155,7 +154,9 @@ func (r *amazonTenantResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				Optional: true, Computed: true,
 				Default: stringdefault.StaticString(domain.DefaultAmazonRoleName),
 				MarkdownDescription: "Name of the IAM role to create (default `" + domain.DefaultAmazonRoleName + "`): 1 to 64 letters, digits or `+=,.@_-`. " +
-					"If a role of that name already exists, create fails and says to import it instead. Changing it replaces the registration and the role.",
+					"If a role of that name already exists, create changes nothing and says what to do (import the tenant it belongs to, or choose another " +
+					"name), unless its `aos:tenant-id` tag shows that an interrupted create left it for a pending registration, which create then finishes. " +
+					"Changing it replaces the registration and the role.",
 				Validators:    []validator.String{stringvalidator.RegexMatches(amazonRoleNamePattern, "must be 1 to 64 letters, digits or +=,.@_- characters")},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
