@@ -82,7 +82,8 @@ const (
 	// amazonPrivateRepair is set by ModifyPlan when the plan repairs the
 	// IAM objects, for Update.
 	amazonPrivateRepair = "amazon_repair"
-	// amazonPrivateIAMNotOwned is set by every refresh that read the role and found that its aos:tenant-id tag does not name this
+	// amazonPrivateIAMNotOwned is set by every refresh that read the role
+	// and found that its aos:tenant-id tag does not name this
 	// registration, and cleared by every one that found it does. It only
 	// keeps the plan from proposing a repair that would be refused: every
 	// write (reconnect, destroy) reads the tag again itself, and never
