@@ -95,10 +95,10 @@ func readable(d time.Duration) string {
 
 // retryableStatus says whether an HTTP status may heal on its own.
 func retryableStatus(status int) bool {
-	switch {
-	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests:
+	switch status {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests:
 		return true
-	case status == http.StatusNotImplemented, status == http.StatusHTTPVersionNotSupported:
+	case http.StatusNotImplemented, http.StatusHTTPVersionNotSupported:
 		return false
 	}
 	return status >= 500

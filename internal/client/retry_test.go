@@ -49,12 +49,14 @@ func newFake(t *testing.T, api http.HandlerFunc) *fake {
 	return f
 }
 
-func (f *fake) count(what string) int {
+// gets counts the GETs of the partner app profile p1, the object these
+// tests read.
+func (f *fake) gets() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	n := 0
 	for _, s := range f.seen {
-		if s == what {
+		if s == "GET /v1/partner-app-profiles/p1" {
 			n++
 		}
 	}
@@ -96,7 +98,7 @@ func TestRetriedStatuses(t *testing.T) {
 				_, _ = fmt.Fprint(w, `{"id":"p1","name":"n"}`)
 			})
 			_, _, err := f.client(t).GetPartnerAppProfile(ctxb, "p1")
-			if got := f.count("GET /v1/partner-app-profiles/p1"); retried && (err != nil || got != 2) || !retried && (err == nil || got != 1) {
+			if got := f.gets(); retried && (err != nil || got != 2) || !retried && (err == nil || got != 1) {
 				t.Fatalf("HTTP %d: %d requests, error %v; retried should be %v", status, got, err, retried)
 			}
 		})
@@ -118,7 +120,7 @@ func TestOutageLongerThanFourRetries(t *testing.T) {
 	if _, _, err := f.client(t).GetPartnerAppProfile(ctxb, "p1"); err != nil {
 		t.Fatalf("after ten 503s: %v", err)
 	}
-	if got := f.count("GET /v1/partner-app-profiles/p1"); got != 11 {
+	if got := f.gets(); got != 11 {
 		t.Fatalf("%d requests, want 11", got)
 	}
 }
@@ -134,7 +136,7 @@ func TestGiveUpSaysAttemptsAndTime(t *testing.T) {
 	if !errors.As(err, &re) || !errors.As(err, &ae) || ae.StatusCode != http.StatusBadGateway {
 		t.Fatalf("%v: want a *client.RetryError around the last *client.APIError", err)
 	}
-	got := f.count("GET /v1/partner-app-profiles/p1")
+	got := f.gets()
 	if re.Attempts != got || got <= 5 {
 		t.Fatalf("%d attempts reported, %d made; with waits of at most 20ms a 300ms budget allows more than 5", re.Attempts, got)
 	}
@@ -190,7 +192,7 @@ func TestRetryAfterBothForms(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "the service asked to retry after 1h0m0s") && !strings.Contains(err.Error(), "the service asked to retry after 59m59s") {
 				t.Fatalf("%v", err)
 			}
-			if n := f.count("GET /v1/partner-app-profiles/p1"); n != 1 {
+			if n := f.gets(); n != 1 {
 				t.Fatalf("%d requests; a Retry-After beyond the budget must end the retries", n)
 			}
 		})

@@ -85,7 +85,7 @@ func TestAccProvider_invalidRetryTimeout(t *testing.T) {
 // lasted, and the refresh waits it out within retry_timeout.
 func TestAccProvider_waitsForAServiceThatComesBack(t *testing.T) {
 	testAccPreCheck(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := new(net.ListenConfig).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestAccProvider_waitsForAServiceThatComesBack(t *testing.T) {
 		Steps: []tfresource.TestStep{{
 			PreConfig: func() {
 				time.AfterFunc(12*time.Second, func() {
-					l, err := net.Listen("tcp", addr)
+					l, err := new(net.ListenConfig).Listen(context.Background(), "tcp", addr)
 					if err != nil {
 						t.Errorf("listening on %s again: %v", addr, err)
 						return
@@ -304,5 +304,3 @@ func TestAccMicrosoftTenant_alreadyRegistered(t *testing.T) {
 		}},
 	})
 }
-
-func ptrTo[T any](v T) *T { return &v }
