@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -151,8 +152,15 @@ func addError(diags *diag.Diagnostics, action string, err error, overrides map[s
 		diags.AddError(summary, retryHint(retryErr)+err.Error())
 		return
 	}
-	diags.AddError(summary, fmt.Sprintf("The request did not complete, and retrying would not help. Check endpoint (AOS_ENDPOINT): its scheme (http or https), "+
-		"host name and port, and, for https, that the service's certificate is trusted.\n\n%v", err))
+	// A failure to reach the service that the client did not retry: the
+	// cause is in the endpoint or the TLS set-up, not in the service.
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		diags.AddError(summary, fmt.Sprintf("The request did not complete, and retrying would not help. Check endpoint (AOS_ENDPOINT): its scheme (http or https), "+
+			"host name and port, and, for https, that the service's certificate is trusted.\n\n%v", err))
+		return
+	}
+	diags.AddError(summary, err.Error())
 }
 
 // retryHint says what to do about a request that was retried until it

@@ -68,6 +68,24 @@ func TestAccProvider_endpointNotAOS(t *testing.T) {
 	})
 }
 
+// TestAccProvider_httpsEndpointAnsweringHTTP: an https endpoint that
+// answers plain HTTP fails at once (it was retried five times, about 30 s)
+// and points at the endpoint's scheme.
+func TestAccProvider_httpsEndpointAnsweringHTTP(t *testing.T) {
+	testAccPreCheck(t)
+	u, err := url.Parse(testAOS.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config:      testAccProviderConfig(fmt.Sprintf(`  endpoint = "https://%s"`, u.Host)),
+			ExpectError: credErrorPattern(`retrying would not help. Check endpoint \(AOS_ENDPOINT\): its scheme .*server gave HTTP response to HTTPS client`),
+		}},
+	})
+}
+
 // TestAccProvider_invalidRetryTimeout: retry_timeout must be a duration.
 func TestAccProvider_invalidRetryTimeout(t *testing.T) {
 	tfresource.Test(t, tfresource.TestCase{
