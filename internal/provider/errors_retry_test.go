@@ -11,7 +11,9 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,8 +21,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/acctest"
 	tfresource "github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
@@ -320,5 +327,94 @@ func TestAccMicrosoftTenant_alreadyRegistered(t *testing.T) {
 			Config:      testAccMicrosoftTenantConfig_basic(devTenant),
 			ExpectError: regexp.MustCompile(`import\s+\{\s+to\s+=\s+aos_microsoft_tenant\.NAME\s+id\s+=\s+"` + regexp.QuoteMeta(tn.ID) + `"\s+\}`),
 		}},
+	})
+}
+
+// testAccLosingProxy is a proxy in front of the test aosd that forwards
+// every request and, for the first request of each write method (POST,
+// PATCH, DELETE) under /v1, throws the service's answer away and answers
+// 502: the service did the work, the provider never hears of it.
+func testAccLosingProxy(t *testing.T) (endpoint string, lost func() []string) {
+	t.Helper()
+	target, err := url.Parse(testAOS.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	done := map[string]bool{}
+	var dropped []string
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		r := resp.Request
+		if r.Method == http.MethodGet || !strings.HasPrefix(r.URL.Path, "/v1/") {
+			return nil
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if done[r.Method] {
+			return nil
+		}
+		done[r.Method] = true
+		dropped = append(dropped, fmt.Sprintf("%s %s -> %d", r.Method, r.URL.Path, resp.StatusCode))
+		return errors.New("answer dropped by the test")
+	}
+	rp.ErrorHandler = func(w http.ResponseWriter, _ *http.Request, _ error) { w.WriteHeader(http.StatusBadGateway) }
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	return srv.URL, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(dropped)
+	}
+}
+
+// TestAccPartnerAppProfile_lostReplies: a create, an update and a delete
+// whose answers are lost after the service acted all succeed, with one
+// object, the intended values and an empty plan. The update used to fail
+// with "the object changed since Terraform planned this change".
+func TestAccPartnerAppProfile_lostReplies(t *testing.T) {
+	testAccPreCheck(t)
+	endpoint, lost := testAccLosingProxy(t)
+	name := acctest.RandomWithPrefix("tf-lost")
+	config := func(n string) string {
+		return fmt.Sprintf(`
+provider "aos" {
+  endpoint = %q
+}
+`, endpoint) + testAccPartnerAppProfileConfig(n, "")
+	}
+	tfresource.Test(t, tfresource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(s *terraform.State) error {
+			if got := lost(); len(got) != 3 {
+				return fmt.Errorf("dropped answers %v, want one each of POST, PATCH and DELETE", got)
+			}
+			return testAccCheckPartnerAppProfileDestroy(t)(s)
+		},
+		Steps: []tfresource.TestStep{
+			{
+				Config: config(name),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(partnerAddr, tfjsonpath.New("name"), knownvalue.StringExact(name)),
+				},
+			},
+			{
+				Config: config(name + "-renamed"),
+				ConfigPlanChecks: tfresource.ConfigPlanChecks{
+					PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(partnerAddr, plancheck.ResourceActionUpdate)},
+					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: func(s *terraform.State) error {
+					list, err := testClient(t).ListPartnerAppProfiles(testCtx(t), client.Filter{Search: name})
+					if err != nil {
+						return err
+					}
+					if len(list) != 1 || list[0].Name != name+"-renamed" || list[0].ID != partnerID(s) {
+						return fmt.Errorf("profiles named %s: %+v; want exactly the renamed one in state", name, list)
+					}
+					return nil
+				},
+			},
+		},
 	})
 }
