@@ -37,8 +37,8 @@ type writeOnlyVersion struct {
 //     api/openapi.yaml). So one write happened, and no second writer came
 //     after it;
 //   - the object holds every value the PATCH sent: each field of the body
-//     equals the object's (objects compared on the keys sent, lists element
-//     by element; a zero value sent matches an absent field). A write-only
+//     equals the object's (objects compared on the keys sent, lists as
+//     multisets; a zero value sent matches an absent field). A write-only
 //     field cannot be compared by value: it counts as held only when the
 //     caller said which version counter its write raises (WriteOnly) and
 //     the counter is above the value the caller last saw.
@@ -133,13 +133,21 @@ func holds(sent, have any) bool {
 		if !ok {
 			return have == nil && len(s) == 0
 		}
+		// Lists match as multisets: the service may keep a set (services,
+		// functions, credential ids) in its own order.
 		if len(h) != len(s) {
 			return false
 		}
-		for i := range s {
-			if !holds(s[i], h[i]) {
-				return false
+		used := make([]bool, len(h))
+	next:
+		for _, sv := range s {
+			for j, hv := range h {
+				if !used[j] && holds(sv, hv) {
+					used[j] = true
+					continue next
+				}
 			}
+			return false
 		}
 		return true
 	}
