@@ -36,6 +36,9 @@ type counting struct {
 	// lose, when set, drops the answer of the first request it matches
 	// (the server did the work; the client sees a 503).
 	lose func(*http.Request) bool
+	// afterLoss, when set, runs once after an answer was dropped, before
+	// the client sees the 503 (another writer acting in between).
+	afterLoss func()
 }
 
 func (c *counting) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -52,6 +55,13 @@ func (c *counting) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	_ = resp.Body.Close()
+	c.mu.Lock()
+	after := c.afterLoss
+	c.afterLoss = nil
+	c.mu.Unlock()
+	if after != nil {
+		after()
+	}
 	return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: http.Header{"Retry-After": {"0"}}, Body: http.NoBody, Request: req}, nil
 }
@@ -101,6 +111,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		"no host":          {Endpoint: "https://", ClientID: "a", ClientSecret: "b"},
 		"no secret":        {Endpoint: "https://aos.example.com", ClientID: "a"},
 		"negative retries": {Endpoint: "https://aos.example.com", ClientID: "a", ClientSecret: "b", MaxRetries: ptr(-1)},
+		"negative budget":  {Endpoint: "https://aos.example.com", ClientID: "a", ClientSecret: "b", RetryTimeout: ptr(-time.Second)},
 	} {
 		if _, err := client.New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -145,18 +156,29 @@ func TestLostResponseIsRetriedWithTheSameKey(t *testing.T) {
 	}
 }
 
-// TestZeroRetries: max_retries = 0 means one attempt and no retry, not the
-// default of four.
+// TestZeroRetries: max_retries = 0 (deprecated) and retry_timeout = 0s
+// both mean one attempt and no retry.
 func TestZeroRetries(t *testing.T) {
-	cnt, c := start(t, aosdtest.Options{}, func(cfg *client.Config) { cfg.MaxRetries = ptr(0) })
-	cnt.lose = func(r *http.Request) bool {
-		return r.Method == http.MethodPost && r.URL.Path == "/v1/partner-app-profiles"
-	}
-	if _, _, err := c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("no retry")}); err == nil {
-		t.Fatal("a lost answer with no retries allowed succeeded")
-	}
-	if n := len(cnt.matching(http.MethodPost, "/v1/partner-app-profiles")); n != 1 {
-		t.Fatalf("%d POSTs with max retries 0, want 1", n)
+	for name, tweak := range map[string]func(*client.Config){
+		"max retries 0":   func(cfg *client.Config) { cfg.MaxRetries = ptr(0) },
+		"retry timeout 0": func(cfg *client.Config) { cfg.RetryTimeout = ptr(time.Duration(0)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			cnt, c := start(t, aosdtest.Options{}, tweak)
+			cnt.lose = func(r *http.Request) bool {
+				return r.Method == http.MethodPost && r.URL.Path == "/v1/partner-app-profiles"
+			}
+			_, _, err := c.CreatePartnerAppProfile(ctxb, domain.PartnerAppProfileWrite{Name: ptr("no retry")})
+			if err == nil {
+				t.Fatal("a lost answer with no retries allowed succeeded")
+			}
+			if !strings.Contains(err.Error(), "gave up after 1 attempt over") {
+				t.Errorf("error %q does not count the attempt", err)
+			}
+			if n := len(cnt.matching(http.MethodPost, "/v1/partner-app-profiles")); n != 1 {
+				t.Fatalf("%d POSTs with no retries, want 1", n)
+			}
+		})
 	}
 }
 
@@ -197,29 +219,42 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-// TestBadCredentials: a refused token is reported as a credentials problem
-// at once, without retries.
+// TestBadCredentials: a refused token is reported at once, without
+// retries, as refused credentials naming the arguments and variables to fix.
 func TestBadCredentials(t *testing.T) {
 	in, err := aosdtest.Start(aosdtest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = in.Close() })
-	cnt := &counting{next: apitest.Transport(t, nil)}
-	c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: in.ClientID, ClientSecret: "wrong", Transport: cnt,
-		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.ListTenants(ctxb, client.Filter{})
-	if err == nil || !strings.Contains(err.Error(), "check client_id and client_secret") {
-		t.Fatalf("wrong secret: %v", err)
-	}
-	if n := len(cnt.matching(http.MethodPost, "/connect/token")); n != 1 {
-		t.Errorf("the refused token was requested %d times", n)
-	}
-	if n := len(cnt.matching(http.MethodGet, "/v1/")); n != 0 {
-		t.Errorf("%d API calls without a token", n)
+	for name, cred := range map[string][2]string{"wrong secret": {in.ClientID, "wrong"}, "unknown client": {"aos-unknown", in.ClientSecret}} {
+		t.Run(name, func(t *testing.T) {
+			cnt := &counting{next: apitest.Transport(t, nil)}
+			c, err := client.New(client.Config{Endpoint: in.Endpoint, ClientID: cred[0], ClientSecret: cred[1], Transport: cnt,
+				RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 50 * time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.ListTenants(ctxb, client.Filter{})
+			var ce *client.CredentialsError
+			if !errors.As(err, &ce) || ce.Status != http.StatusUnauthorized {
+				t.Fatalf("%s: %v, want a *client.CredentialsError", name, err)
+			}
+			for _, want := range []string{"refused the client credentials", "client_secret", "AOS_CLIENT_SECRET", "client_id", "AOS_CLIENT_ID"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("%s: %q does not say %q", name, err, want)
+				}
+			}
+			if strings.Contains(err.Error(), "wrong") && cred[1] == "wrong" {
+				t.Errorf("the error repeats the secret: %v", err)
+			}
+			if n := len(cnt.matching(http.MethodPost, "/connect/token")); n != 1 {
+				t.Errorf("the refused token was requested %d times", n)
+			}
+			if n := len(cnt.matching(http.MethodGet, "/v1/")); n != 0 {
+				t.Errorf("%d API calls without a token", n)
+			}
+		})
 	}
 }
 

@@ -3,29 +3,32 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/client"
 )
 
-// tflogAdapter routes go-retryablehttp's logs to tflog, so TF_LOG shows
-// every request and retry with the provider's other logs.
-type tflogAdapter struct {
-	ctx context.Context
-}
-
-var _ retryablehttp.LeveledLogger = tflogAdapter{}
-
-func fields(kv []any) map[string]any {
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i+1 < len(kv); i += 2 {
-		if k, ok := kv[i].(string); ok {
-			m[k] = kv[i+1]
+// clientLogger routes the client's request and retry lines to tflog. The
+// client calls it with each request's own context, which is what tflog reads
+// its logger from, so TF_LOG tags each line with the Terraform operation
+// (and resource) that made the request instead of ConfigureProvider's.
+//
+// The client logs no bodies and no Authorization header; masking the client
+// secret here as well keeps it out of the log should it ever reach an error
+// message.
+func clientLogger(secret string) client.Logger {
+	return func(ctx context.Context, level client.LogLevel, msg string, fields map[string]any) {
+		if secret != "" {
+			ctx = tflog.MaskAllFieldValuesStrings(ctx, secret)
+			ctx = tflog.MaskMessageStrings(ctx, secret)
+		}
+		switch level {
+		case client.LevelWarn:
+			tflog.Warn(ctx, msg, fields)
+		case client.LevelInfo:
+			tflog.Info(ctx, msg, fields)
+		default:
+			tflog.Debug(ctx, msg, fields)
 		}
 	}
-	return m
 }
-
-func (a tflogAdapter) Error(msg string, kv ...any) { tflog.Error(a.ctx, msg, fields(kv)) }
-func (a tflogAdapter) Info(msg string, kv ...any)  { tflog.Info(a.ctx, msg, fields(kv)) }
-func (a tflogAdapter) Debug(msg string, kv ...any) { tflog.Debug(a.ctx, msg, fields(kv)) }
-func (a tflogAdapter) Warn(msg string, kv ...any)  { tflog.Warn(a.ctx, msg, fields(kv)) }

@@ -34,6 +34,7 @@ type providerModel struct {
 	Endpoint       types.String `tfsdk:"endpoint"`
 	ClientID       types.String `tfsdk:"client_id"`
 	ClientSecret   types.String `tfsdk:"client_secret"`
+	RetryTimeout   types.String `tfsdk:"retry_timeout"`
 	MaxRetries     types.Int64  `tfsdk:"max_retries"`
 	RequestTimeout types.String `tfsdk:"request_timeout"`
 }
@@ -50,7 +51,8 @@ func (p *aosProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 
 func (p *aosProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages tenant registrations, app profiles, partner app profiles, service account profiles and migration connections through the registration API (served by `aosd`). Authentication is OAuth2 client credentials.",
+		MarkdownDescription: "Manages tenant registrations, app profiles, partner app profiles, service account profiles and migration connections through the registration API (served by `aosd`). Authentication is OAuth2 client credentials. " +
+			"Requests that fail with a connection error, `408`, `429` or `5xx` are retried for up to `retry_timeout` (default `2m`), within the operation's own timeout.",
 		Attributes: map[string]schema.Attribute{
 			"endpoint": schema.StringAttribute{
 				Optional:            true,
@@ -65,9 +67,16 @@ func (p *aosProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Sensitive:           true,
 				MarkdownDescription: "OAuth2 client secret. Falls back to `AOS_CLIENT_SECRET`. Prefer the environment variable so the secret stays out of configuration.",
 			},
+			"retry_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long one request keeps being retried after a connection error, `408`, `429` or `5xx`, as a Go duration such as `2m` or `30s` (default `2m`; `0s` disables retries). " +
+					"Waits grow exponentially with jitter up to 10 seconds and follow the service's `Retry-After`. The operation's own timeout and Ctrl-C end the retries earlier. " +
+					"TLS and certificate errors, an unknown host name, refused credentials and other `4xx` answers are not retried. Falls back to `AOS_RETRY_TIMEOUT`.",
+			},
 			"max_retries": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: "How many times a request is retried after a connection error, `429` or `5xx` (default 4). Falls back to `AOS_MAX_RETRIES`.",
+				DeprecationMessage:  "Use retry_timeout, which bounds retries by time (retry_timeout = \"0s\" disables them). max_retries still caps the number of retries when set, and will be removed in a future major version.",
+				MarkdownDescription: "Deprecated: use `retry_timeout`. When set, also caps the number of retries of one request (`0`: no retries). Falls back to `AOS_MAX_RETRIES`.",
 			},
 			"request_timeout": schema.StringAttribute{
 				Optional:            true,
@@ -95,7 +104,7 @@ func (p *aosProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	for _, a := range []struct {
 		v    types.String
 		name string
-	}{{m.Endpoint, "endpoint"}, {m.ClientID, "client_id"}, {m.ClientSecret, "client_secret"}, {m.RequestTimeout, "request_timeout"}} {
+	}{{m.Endpoint, "endpoint"}, {m.ClientID, "client_id"}, {m.ClientSecret, "client_secret"}, {m.RetryTimeout, "retry_timeout"}, {m.RequestTimeout, "request_timeout"}} {
 		if a.v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(a.name), "Unknown provider argument",
 				fmt.Sprintf("%s depends on a value known only after apply; the provider must be configured with known values. Set it directly or through the environment.", a.name))
@@ -113,8 +122,8 @@ func (p *aosProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		ClientID:     setting(m.ClientID, "AOS_CLIENT_ID"),
 		ClientSecret: setting(m.ClientSecret, "AOS_CLIENT_SECRET"),
 		UserAgent:    fmt.Sprintf("terraform-provider-aos/%s Terraform/%s", p.version, req.TerraformVersion),
-		Logger:       tflogAdapter{ctx: ctx},
 	}
+	cfg.Logger = clientLogger(cfg.ClientSecret)
 	missing := func(arg, env, what string) {
 		resp.Diagnostics.AddAttributeError(path.Root(arg), "Missing "+what,
 			fmt.Sprintf("Set %s in the provider block or the %s environment variable. `aosd dev` prints the values to use.", arg, env))
@@ -143,6 +152,14 @@ func (p *aosProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if cfg.MaxRetries != nil && (*cfg.MaxRetries < 0 || *cfg.MaxRetries > 20) {
 		resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
 			fmt.Sprintf("max_retries (or AOS_MAX_RETRIES) must be between 0 and 20, got %d.", *cfg.MaxRetries))
+	}
+	if s := setting(m.RetryTimeout, "AOS_RETRY_TIMEOUT"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("retry_timeout"), "Invalid retry_timeout",
+				fmt.Sprintf("retry_timeout (or AOS_RETRY_TIMEOUT) must be a Go duration such as 2m or 30s (0s disables retries), got %q.", s))
+		}
+		cfg.RetryTimeout = &d
 	}
 	if s := setting(m.RequestTimeout, "AOS_REQUEST_TIMEOUT"); s != "" {
 		d, err := time.ParseDuration(s)

@@ -408,6 +408,10 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	p, cr, err := r.client.CreateAppProfile(ctx, in)
 	if err != nil {
+		if isAlreadyExists(err) {
+			addCreateError(&resp.Diagnostics, "creating app profile "+plan.Name.ValueString(), "aos_app_profile", err, nil)
+			return
+		}
 		addAppProfileError(&resp.Diagnostics, "creating app profile "+plan.Name.ValueString(), err)
 		return
 	}
@@ -643,7 +647,16 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 	var last *client.Response
 	var err error
 	if changed {
-		if p, last, err = r.client.UpdateAppProfile(ctx, id, patch, ifMatchOpts(etag)...); err != nil {
+		opts := ifMatchOpts(etag)
+		if patch.Certificate != nil {
+			// Lets a retry whose first attempt's answer was lost see that
+			// the certificate was stored (client.WriteOnly): the version
+			// last read is from the same read as the ETag.
+			if v, ok, d := privateVersion(ctx, req.Private, privateCertificateVersion); ok && !d.HasError() {
+				opts = append(opts, client.WriteOnly("certificate", "certificateVersion", v), client.WriteOnly("certificatePassword", "certificateVersion", v))
+			}
+		}
+		if p, last, err = r.client.UpdateAppProfile(ctx, id, patch, opts...); err != nil {
 			addAppProfileError(&resp.Diagnostics, "updating app profile "+id, err)
 			return
 		}

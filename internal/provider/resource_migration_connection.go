@@ -374,7 +374,7 @@ func (r *migrationConnectionResource) Create(ctx context.Context, req resource.C
 	}
 	c, cr, err := r.client.CreateConnection(ctx, in)
 	if err != nil {
-		addError(&resp.Diagnostics, "creating migration connection "+plan.Name.ValueString(), apiErrorOnSets(err, connectionSetFields...), nil)
+		addCreateError(&resp.Diagnostics, "creating migration connection "+plan.Name.ValueString(), "aos_migration_connection", apiErrorOnSets(err, connectionSetFields...), nil)
 		return
 	}
 	resp.Diagnostics.Append(plan.flatten(ctx, c)...)

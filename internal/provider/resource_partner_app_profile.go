@@ -115,7 +115,7 @@ func (r *partnerAppProfileResource) Create(ctx context.Context, req resource.Cre
 	}
 	p, cr, err := r.client.CreatePartnerAppProfile(ctx, domain.PartnerAppProfileWrite{Name: plan.Name.ValueStringPointer(), Cloud: plan.Cloud.ValueStringPointer()})
 	if err != nil {
-		addError(&resp.Diagnostics, "creating partner app profile", err, nil)
+		addCreateError(&resp.Diagnostics, "creating partner app profile "+plan.Name.ValueString(), "aos_partner_app_profile", err, nil)
 		return
 	}
 	// The profile exists from here on: save it before waiting, so a wait

@@ -308,7 +308,7 @@ func (r *serviceAccountProfileResource) Create(ctx context.Context, req resource
 	}
 	a, cr, err := r.client.CreateServiceAccount(ctx, in)
 	if err != nil {
-		addError(&resp.Diagnostics, "creating service account profile "+plan.Name.ValueString(), apiErrorOnSets(err, saSetFields...), nil)
+		addCreateError(&resp.Diagnostics, "creating service account profile "+plan.Name.ValueString(), "aos_service_account_profile", apiErrorOnSets(err, saSetFields...), nil)
 		return
 	}
 	plan.flatten(a)
@@ -477,7 +477,15 @@ func (r *serviceAccountProfileResource) Update(ctx context.Context, req resource
 	var last *client.Response
 	var err error
 	if changed {
-		a, last, err = r.client.UpdateServiceAccount(ctx, id, in, ifMatchOpts(etag)...)
+		opts := ifMatchOpts(etag)
+		if !state.SecretVersion.IsNull() && !state.SecretVersion.IsUnknown() {
+			// Lets a retry whose first attempt's answer was lost see that
+			// the password was stored (client.WriteOnly): the state's
+			// secret_version is from the same read as the ETag.
+			v := state.SecretVersion.ValueInt64()
+			opts = append(opts, client.WriteOnly("password", "secretVersion", v), client.WriteOnly("appPassword", "secretVersion", v))
+		}
+		a, last, err = r.client.UpdateServiceAccount(ctx, id, in, opts...)
 		if err != nil {
 			addError(&resp.Diagnostics, "updating service account profile "+id, apiErrorOnSets(err, saSetFields...), nil)
 			return

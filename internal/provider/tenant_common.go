@@ -292,7 +292,7 @@ func (r *consentTenantResource) Create(ctx context.Context, req resource.CreateR
 	}
 	t, cr, err := r.client.CreateTenant(ctx, in)
 	if err != nil {
-		addError(&resp.Diagnostics, "registering "+r.kind.title+" tenant "+in.Domain, err, r.fieldNames())
+		addCreateError(&resp.Diagnostics, "registering "+r.kind.title+" tenant "+in.Domain, "aos_"+r.kind.typeSuffix, err, r.fieldNames())
 		return
 	}
 	// Saved before any wait: a wait that times out leaves the
