@@ -335,7 +335,7 @@ func (r *amazonTenantResource) Create(ctx context.Context, req resource.CreateRe
 		Platform: domain.PlatformAmazon, Environment: plan.Environment.ValueString(), RoleName: roleName,
 	})
 	if err != nil {
-		addError(&resp.Diagnostics, "registering Amazon tenant for role "+roleName, err, amazonFieldNames)
+		addCreateError(&resp.Diagnostics, "registering Amazon tenant for role "+roleName, "aos_amazon_tenant", err, amazonFieldNames)
 		return
 	}
 	if t.Amazon == nil {
