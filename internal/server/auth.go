@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -106,6 +107,14 @@ const maxTokenBodyBytes = 64 << 10
 
 // handleToken implements the OAuth2 client-credentials grant.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	// ParseForm ignores a body of another type, which would then be
+	// reported as a missing grant_type; say what is wrong instead.
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/x-www-form-urlencoded" {
+			writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", "the body must be application/x-www-form-urlencoded"})
+			return
+		}
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxTokenBodyBytes)
 	if err := r.ParseForm(); err != nil {
 		var mbe *http.MaxBytesError

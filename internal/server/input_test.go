@@ -340,6 +340,18 @@ func TestTokenRequestTooLarge(t *testing.T) {
 	}
 }
 
+// TestTokenRequestNotAForm: a token request of another content type says
+// the body must be a form (before: "grant_type must be client_credentials",
+// since the JSON body was never read).
+func TestTokenRequestNotAForm(t *testing.T) {
+	e := startEnv(t, aosdtest.Options{})
+	body := `{"grant_type":"client_credentials","client_id":"` + e.in.ClientID + `","client_secret":"` + e.in.ClientSecret + `"}`
+	r := e.do(t, http.MethodPost, "/connect/token", "", []byte(body))
+	if r.status != http.StatusBadRequest || !strings.Contains(string(r.body), `"invalid_request"`) || !strings.Contains(string(r.body), "x-www-form-urlencoded") {
+		t.Fatalf("HTTP %d %s", r.status, r.body)
+	}
+}
+
 func doForm(t *testing.T, e *env, body string, hdr ...string) *reply {
 	t.Helper()
 	return e.do(t, http.MethodPost, "/connect/token", "", []byte(body), append([]string{"Content-Type", "application/x-www-form-urlencoded"}, hdr...)...)
