@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -330,6 +331,7 @@ var schemaTypes = map[string]reflect.Type{
 	"PartnerAppProfile":      reflect.TypeFor[domain.PartnerAppProfile](),
 	"PartnerAppProfileWrite": reflect.TypeFor[domain.PartnerAppProfileWrite](),
 	"PartnerUser":            reflect.TypeFor[domain.PartnerUser](),
+	"PartnerUserWrite":       reflect.TypeFor[domain.PartnerUserWrite](),
 	"ServiceAccount":         reflect.TypeFor[domain.ServiceAccount](),
 	"ServiceAccountWrite":    reflect.TypeFor[domain.ServiceAccountWrite](),
 	"Connection":             reflect.TypeFor[domain.Connection](),
@@ -780,4 +782,72 @@ func TestTransport(t *testing.T) {
 	if !strings.Contains(errs[0].Error(), "GET /v1/tenants/t1 -> 200") {
 		t.Errorf("report %q does not name the exchange", errs[0])
 	}
+}
+
+// TestRequestTextLimits: every string a request body carries has a limit
+// in the document (maxLength, or an enum), no looser than the one the
+// server applies when it decodes the body (domain.CheckText with the Go
+// field's text kind), and x-aos-multiline exactly where the server takes
+// line breaks. A client that keeps to the document is then never refused
+// for length by the generic check, and the contract-driven input test
+// (internal/server) sends each field one character more than its
+// maxLength.
+func TestRequestTextLimits(t *testing.T) {
+	doc := load(t)
+	checked := 0
+	for _, name := range requestBodies {
+		typ, ok := schemaTypes[name]
+		if !ok {
+			// The dev bodies are decoded into unexported structs without
+			// text tags: they take the default kind.
+			typ = nil
+		}
+		s := doc.Components.Schemas[name].Value
+		for _, prop := range slices.Sorted(maps.Keys(s.Properties)) {
+			checked += checkTextLimit(t, name+"."+prop, fieldKind(t, typ, prop), s.Properties[prop].Value)
+		}
+	}
+	if checked < 40 {
+		t.Fatalf("checked %d string properties; the walk over the request schemas is broken", checked)
+	}
+}
+
+// fieldKind is the text kind the server applies to the JSON field prop of
+// typ (the default kind when typ is nil).
+func fieldKind(t *testing.T, typ reflect.Type, prop string) domain.TextKind {
+	t.Helper()
+	tag := ""
+	if typ != nil {
+		for f := range typ.Fields() {
+			if name, _, _ := strings.Cut(f.Tag.Get("json"), ","); name == prop {
+				tag = f.Tag.Get("text")
+			}
+		}
+	}
+	k, ok := domain.TextKindOf(tag)
+	if !ok {
+		t.Fatalf("%s.%s: unknown text kind %q", typ, prop, tag)
+	}
+	return k
+}
+
+func checkTextLimit(t *testing.T, where string, kind domain.TextKind, s *openapi3.Schema) int {
+	t.Helper()
+	if s.Type.Is(openapi3.TypeArray) {
+		return checkTextLimit(t, where+"[]", kind, s.Items.Value)
+	}
+	if !s.Type.Is(openapi3.TypeString) {
+		return 0
+	}
+	multiline, _ := s.Extensions["x-aos-multiline"].(bool)
+	if multiline != kind.Multiline {
+		t.Errorf("%s: x-aos-multiline is %v, but the server's text kind has Multiline %v", where, multiline, kind.Multiline)
+	}
+	switch {
+	case s.MaxLength != nil && int(*s.MaxLength) > kind.MaxLength:
+		t.Errorf("%s: maxLength %d is more than the %d characters the server takes", where, *s.MaxLength, kind.MaxLength)
+	case s.MaxLength == nil && len(s.Enum) == 0:
+		t.Errorf("%s: a string without maxLength or enum; give it a maxLength of at most %d", where, kind.MaxLength)
+	}
+	return 1
 }

@@ -112,7 +112,7 @@ type TenantPatch struct {
 // AmazonVerify is the body of POST /v1/tenants/{id}/validate for Amazon
 // tenants: the role the provider created, which the service assumes.
 type AmazonVerify struct {
-	RoleARN      string `json:"roleArn"`
+	RoleARN      string `json:"roleArn" text:"arn"`
 	AccountAlias string `json:"accountAlias,omitempty"`
 	// PermissionsVersion is the version of the permission set whose policy
 	// documents the caller put in the role.
@@ -181,7 +181,7 @@ type AppProfileWrite struct {
 	ClientID      *string   `json:"clientId,omitempty"`
 	// Certificate is PEM (certificate and key) or base64 PKCS#12; it is
 	// stored encrypted and never returned.
-	Certificate         *string `json:"certificate,omitempty"`
+	Certificate         *string `json:"certificate,omitempty" text:"pem"`
 	CertificatePassword *string `json:"certificatePassword,omitempty"`
 	ImpersonationUser   *string `json:"impersonationUser,omitempty"`
 }
@@ -217,6 +217,15 @@ type PartnerUser struct {
 	CreatedTime         time.Time `json:"createdTime"`
 }
 
+// PartnerUserWrite is the body of POST
+// /v1/partner-app-profiles/{id}/users. Principal is a user principal name,
+// a mail address or an object id (ValidatePartnerPrincipal); Kind defaults
+// to "user".
+type PartnerUserWrite struct {
+	Principal string `json:"principal"`
+	Kind      string `json:"kind,omitempty"`
+}
+
 // ServiceAccount is a Microsoft 365 service account profile.
 type ServiceAccount struct {
 	ID          string   `json:"id"`
@@ -244,7 +253,7 @@ type ServiceAccount struct {
 // ServiceAccountWrite is the body of POST and PATCH /v1/service-accounts.
 type ServiceAccountWrite struct {
 	Name                     *string   `json:"name,omitempty"`
-	Description              *string   `json:"description,omitempty"`
+	Description              *string   `json:"description,omitempty" text:"description"`
 	TenantID                 *string   `json:"tenantId,omitempty"`
 	Services                 *[]string `json:"services,omitempty"`
 	Username                 *string   `json:"username,omitempty"`

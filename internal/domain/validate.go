@@ -331,3 +331,69 @@ func isAlnum(c byte) bool {
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
+
+// MailMaxLength is the longest mail address SMTP can carry (RFC 5321
+// section 4.5.3.1.3: a path of 256 octets, less the angle brackets); the
+// part before the @ has at most 64 (section 4.5.3.1.1).
+const MailMaxLength = 254
+
+// PartnerPrincipalMaxLength is the longest principal a partner user may
+// have: a mail address, which also covers user principal names
+// (UPNMaxLength) and object ids (36 characters).
+const PartnerPrincipalMaxLength = MailMaxLength
+
+// ValidatePartnerPrincipal checks the principal of a user or group added
+// through a partner app profile. Microsoft Entra ID names one by its user
+// principal name, its mail address (a mail-enabled group has one) or its
+// object id, a GUID; a display name is not accepted, since Entra does not
+// keep display names unique.
+func ValidatePartnerPrincipal(field, v string) *Error {
+	const want = "a user principal name or mail address (such as user@contoso.onmicrosoft.com) or an object id (00000000-0000-0000-0000-000000000000)"
+	if v == "" {
+		return Invalid(CodeRequired, field, "%s is required: %s", field, want)
+	}
+	if n := utf8.RuneCountInString(v); n > PartnerPrincipalMaxLength {
+		return Invalid(CodeInvalidValue, field, "%s has %d characters; a principal has at most %d", field, n, PartnerPrincipalMaxLength)
+	}
+	if IsGUID(v) {
+		return nil
+	}
+	if !strings.Contains(v, "@") {
+		return Invalid(CodeInvalidValue, field, "%q is not %s", v, want)
+	}
+	return ValidateMailAddress(field, v)
+}
+
+// ValidateMailAddress checks a mail address of the form local@domain: the
+// local part is a dot-atom of RFC 5322 section 3.2.3 (letters, digits and
+// !#$%&'*+-/=?^_`{|}~, dots only between them) of at most 64 characters,
+// the domain a host name. Quoted local parts and address literals are not
+// accepted: Microsoft 365 does not use them.
+func ValidateMailAddress(field, v string) *Error {
+	const want = "a mail address such as user@contoso.com"
+	if len(v) > MailMaxLength {
+		return Invalid(CodeInvalidValue, field, "%s has %d characters; a mail address has at most %d", field, len(v), MailMaxLength)
+	}
+	local, host, ok := strings.Cut(v, "@")
+	if !ok || local == "" || host == "" || strings.Contains(host, "@") {
+		return Invalid(CodeInvalidValue, field, "%q is not %s", v, want)
+	}
+	if len(local) > upnLocalMaxLength {
+		return Invalid(CodeInvalidValue, field, "the part before @ in %q is longer than %d characters", v, upnLocalMaxLength)
+	}
+	for _, atom := range strings.Split(local, ".") {
+		if atom == "" {
+			return Invalid(CodeInvalidValue, field, "%q has a dot at the start or end of the part before the @, or two dots in a row; remove them", v)
+		}
+		for _, r := range atom {
+			if r >= utf8.RuneSelf || !isAlnum(byte(r)) && !strings.ContainsRune("!#$%&'*+-/=?^_`{|}~", r) {
+				return Invalid(CodeInvalidValue, field,
+					"%q contains a character not allowed before the @; use letters, digits and !#$%%&'*+-/=?^_`{|}~", v)
+			}
+		}
+	}
+	if !isHostname(strings.ToLower(host)) {
+		return Invalid(CodeInvalidValue, field, "%q has an invalid domain after the @; %s", v, want)
+	}
+	return nil
+}

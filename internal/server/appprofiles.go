@@ -115,7 +115,7 @@ func (s *Server) applyAppWrite(a *appDoc, sec *appSecret, in *domain.AppProfileW
 		}
 	}
 	if in.Name != nil {
-		a.Name = strings.TrimSpace(*in.Name)
+		a.Name = *in.Name
 	}
 	if in.Type != nil {
 		a.Type = *in.Type
@@ -133,10 +133,10 @@ func (s *Server) applyAppWrite(a *appDoc, sec *appSecret, in *domain.AppProfileW
 		a.Functions = slices.Clone(*in.Functions)
 	}
 	if in.ClientID != nil && *in.ClientID != a.ClientID {
-		a.ClientID, reconsent = strings.ToLower(strings.TrimSpace(*in.ClientID)), true
+		a.ClientID, reconsent = strings.ToLower(*in.ClientID), true
 	}
 	if in.ImpersonationUser != nil {
-		a.ImpersonationUser = strings.ToLower(strings.TrimSpace(*in.ImpersonationUser))
+		a.ImpersonationUser = strings.ToLower(*in.ImpersonationUser)
 	}
 	certChanged := false
 	if in.Certificate != nil && *in.Certificate != sec.Certificate {
@@ -235,7 +235,7 @@ func (s *Server) storeAppProfile(ctx context.Context, tx store.Tx, org string, a
 		err = tx.Update(ctx, rec, expect)
 	}
 	if errors.Is(err, store.ErrDuplicate) {
-		return nil, domain.Invalid(domain.CodeAlreadyExists, "name", "the tenant already has an app profile named %q; choose another name", a.Name)
+		return nil, alreadyExists(ctx, tx, rec, "name", "the tenant already has an app profile named %q; import it or choose another name", a.Name)
 	}
 	if err != nil {
 		return nil, err

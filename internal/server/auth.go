@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -100,10 +102,27 @@ type oauthError struct {
 	Description string `json:"error_description"`
 }
 
+// maxTokenBodyBytes caps the token request's form, a few short fields.
+const maxTokenBodyBytes = 64 << 10
+
 // handleToken implements the OAuth2 client-credentials grant.
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	// ParseForm ignores a body of another type, which would then be
+	// reported as a missing grant_type; say what is wrong instead.
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/x-www-form-urlencoded" {
+			writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", "the body must be application/x-www-form-urlencoded"})
+			return
+		}
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxTokenBodyBytes)
 	if err := r.ParseForm(); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, oauthError{"invalid_request",
+				fmt.Sprintf("the request body is larger than %d bytes; a token request is a short form of client_id, client_secret, grant_type and scope", maxTokenBodyBytes)})
+			return
+		}
 		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", "the body must be application/x-www-form-urlencoded"})
 		return
 	}
@@ -117,6 +136,13 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	if id == "" || secret == "" {
 		writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", "client_id and client_secret are required"})
+		return
+	}
+	// The id is looked up in the database, which must not see NUL, bytes
+	// that are not UTF-8 or an unbounded key; no client has such an id.
+	if domain.CheckText("client_id", id, textKind("")) != nil {
+		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request",
+			fmt.Sprintf("client_id must be printable UTF-8 text of at most %d characters, as aosd issues it", domain.TextMaxLength)})
 		return
 	}
 	c, err := s.store.GetClient(r.Context(), id)

@@ -69,7 +69,7 @@ func mergeConnection(c *domain.Connection, in *domain.ConnectionWrite, creating 
 		}
 	}
 	if in.Name != nil {
-		c.Name = strings.TrimSpace(*in.Name)
+		c.Name = *in.Name
 	}
 	if in.Type != nil {
 		c.Type = *in.Type
@@ -78,7 +78,7 @@ func mergeConnection(c *domain.Connection, in *domain.ConnectionWrite, creating 
 		c.TenantID = *in.TenantID
 	}
 	if in.GeoLocation != nil {
-		c.GeoLocation = strings.ToUpper(strings.TrimSpace(*in.GeoLocation))
+		c.GeoLocation = strings.ToUpper(*in.GeoLocation)
 	}
 	if in.ContainerID != nil {
 		c.ContainerID = *in.ContainerID
@@ -181,7 +181,7 @@ func (s *Server) checkConnection(ctx context.Context, tx store.Reader, org strin
 		}
 		// A custom app profile brings its own impersonation user; the
 		// connection may name another one.
-		ap.ImpersonationUser = strings.ToLower(strings.TrimSpace(ap.ImpersonationUser))
+		ap.ImpersonationUser = strings.ToLower(ap.ImpersonationUser)
 		user := ap.ImpersonationUser
 		if user == "" {
 			user = a.ImpersonationUser
@@ -294,7 +294,7 @@ func (s *Server) createConnection(w http.ResponseWriter, r *http.Request) {
 		rec := connRecord(p.Org, c)
 		if err := tx.Insert(ctx, rec); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
-				return nil, duplicateName(store.KindConnection, c.Name)
+				return nil, duplicateName(ctx, tx, rec)
 			}
 			return nil, err
 		}
@@ -323,7 +323,7 @@ func (s *Server) patchConnection(w http.ResponseWriter, r *http.Request) {
 		nr := connRecord(org, c)
 		if err := tx.Update(ctx, nr, expect); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
-				return nil, nil, duplicateName(store.KindConnection, c.Name)
+				return nil, nil, duplicateName(ctx, tx, nr)
 			}
 			return nil, nil, err
 		}

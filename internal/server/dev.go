@@ -13,14 +13,14 @@ import (
 // devRoutes are mounted only in dev mode: outside it none of these paths
 // exist (they answer 404 like any unknown path).
 func (s *Server) devRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /dev/consent", s.devConsentPage)
-	mux.HandleFunc("POST /dev/consent", s.devConsentSubmit)
+	s.handlePage(mux, "GET /dev/consent", s.devConsentPage)
+	s.handlePage(mux, "POST /dev/consent", s.devConsentSubmit)
 	dev := http.NewServeMux()
-	dev.HandleFunc("POST /dev/v1/consent", s.devConsent)
-	dev.HandleFunc("PATCH /dev/v1/directory/users/{login}", s.devSetUser)
-	dev.HandleFunc("PATCH /dev/v1/directory/tenants/{domain}", s.devSetTenant)
-	dev.HandleFunc("POST /dev/v1/expire-authorization", s.devExpire)
-	dev.HandleFunc("POST /dev/v1/platforms/{platform}/permissions/bump", s.devBump)
+	s.handle(dev, "POST /dev/v1/consent", s.devConsent)
+	s.handle(dev, "PATCH /dev/v1/directory/users/{login}", s.devSetUser)
+	s.handle(dev, "PATCH /dev/v1/directory/tenants/{domain}", s.devSetTenant)
+	s.handle(dev, "POST /dev/v1/expire-authorization", s.devExpire)
+	s.handle(dev, "POST /dev/v1/platforms/{platform}/permissions/bump", s.devBump)
 	mux.Handle("/dev/v1/", s.authenticate(dev))
 }
 

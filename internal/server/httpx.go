@@ -9,11 +9,14 @@ import (
 	"maps"
 	"mime"
 	"net/http"
+	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 )
@@ -64,6 +67,17 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 		if key := inexactKey(doc, reflect.TypeOf(v)); key != "" {
 			return unknownField(key)
 		}
+		// encoding/json takes null as "absent" (or as the zero value in a
+		// list), which the API document does not allow: no property is
+		// nullable. A null is refused rather than read as something the
+		// client did not write.
+		if doc == nil {
+			return domain.BadRequest(domain.CodeBadRequest, "", "request body must be a JSON object, not null")
+		}
+		if field, found := nullField(doc, ""); found {
+			return domain.BadRequest(domain.CodeInvalidValue, field,
+				"field %q is null; leave it out to keep its value, or give it one", field)
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -73,7 +87,117 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 	if dec.More() {
 		return domain.BadRequest(domain.CodeBadRequest, "", "request body must hold exactly one JSON object")
 	}
+	// encoding/json decodes "\u0000" into NUL and replaces bytes that are
+	// not UTF-8 with U+FFFD, both silently, so the decoded strings are
+	// checked (CheckText refuses both, naming the field) and then the raw
+	// body, for bytes that reached no field.
+	if err := checkStrings(reflect.ValueOf(v), "", textKind("")); err != nil {
+		return err
+	}
+	if !utf8.Valid(body) {
+		return domain.BadRequest(domain.CodeBadRequest, "", "request body is not valid UTF-8")
+	}
 	return nil
+}
+
+// textKind is the domain.TextKind a `text` struct tag names. A tag the
+// domain does not define is a programming error, caught by every test that
+// decodes the type.
+func textKind(tag string) domain.TextKind {
+	k, ok := domain.TextKindOf(tag)
+	if !ok {
+		panic(fmt.Sprintf("server: unknown text kind %q in a struct tag", tag))
+	}
+	return k
+}
+
+// checkStrings applies domain.CheckText to every string of a decoded
+// request, naming each by its JSON path ("appProfiles[1].impersonationUser",
+// "services[0]"). A field's `text` tag gives its kind; list items take
+// their list's.
+func checkStrings(v reflect.Value, path string, kind domain.TextKind) *domain.Error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return checkStrings(v.Elem(), path, kind)
+	case reflect.String:
+		return domain.CheckText(path, v.String(), kind)
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			if err := checkStrings(v.Index(i), fmt.Sprintf("%s[%d]", path, i), kind); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		for _, k := range keys {
+			p := k.String()
+			if path != "" {
+				p = path + "." + p
+			}
+			if err := domain.CheckText(p, k.String(), kind); err != nil {
+				return err
+			}
+			if err := checkStrings(v.MapIndex(k), p, kind); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case name == "-" || !f.IsExported() && !f.Anonymous:
+				continue
+			case f.Anonymous && name == "":
+				// Embedded fields are decoded into the outer object.
+				if err := checkStrings(v.Field(i), path, kind); err != nil {
+					return err
+				}
+				continue
+			case name == "":
+				name = f.Name
+			}
+			p := name
+			if path != "" {
+				p = path + "." + name
+			}
+			if err := checkStrings(v.Field(i), p, textKind(f.Tag.Get("text"))); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// nullField finds the first null (in sorted key order) in a decoded JSON
+// value and returns its path.
+func nullField(v any, path string) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return path, true
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			if f, ok := nullField(x[k], p); ok {
+				return f, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if f, ok := nullField(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return f, true
+			}
+		}
+	}
+	return "", false
 }
 
 func unknownField(field string) *domain.Error {
@@ -222,4 +346,102 @@ func ifMatch(r *http.Request) (int64, error) {
 		return 0, domain.BadRequest(domain.CodeBadRequest, "If-Match", "If-Match must be an ETag returned by this API, such as \"3\"")
 	}
 	return v, nil
+}
+
+// Request parameters. The path and query parameters are checked before the
+// handler runs, with the same rule as body text (domain.CheckText), and the
+// Idempotency-Key header before its claim, so that none reaches the
+// database with NUL, bytes that are not UTF-8 or an unbounded length.
+
+// paramKinds are the parameters with a limit of their own; every other
+// parameter is a single line of at most domain.TextMaxLength characters.
+var paramKinds = map[string]domain.TextKind{
+	// A search keyword longer than a name cannot match one.
+	"search": {MaxLength: domain.NameMaxLength},
+}
+
+func paramKind(name string) domain.TextKind {
+	if k, ok := paramKinds[name]; ok {
+		return k
+	}
+	return textKind("")
+}
+
+// wildcardPattern finds the wildcards of a ServeMux pattern.
+var wildcardPattern = regexp.MustCompile(`\{([A-Za-z0-9_]+)(?:\.\.\.)?\}`)
+
+// handle registers h for pattern behind checkParams.
+func (s *Server) handle(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.register(mux, pattern, h, true)
+}
+
+// handlePage is handle for the pages a browser reaches from a platform's
+// redirect. Their query parameters are the platform's (codes, scopes,
+// error descriptions) with lengths the service does not set, and nothing
+// reads storage before the signature of their state is verified, so only
+// the path values are checked.
+func (s *Server) handlePage(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	s.register(mux, pattern, h, false)
+}
+
+func (s *Server) register(mux *http.ServeMux, pattern string, h http.HandlerFunc, query bool) {
+	var wildcards []string
+	for _, m := range wildcardPattern.FindAllStringSubmatch(pattern, -1) {
+		wildcards = append(wildcards, m[1])
+	}
+	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := checkParams(r, wildcards, query); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r)
+	})
+}
+
+// checkParams refuses a request whose path values (the pattern's
+// wildcards) or query parameters (when query is set) the service cannot
+// take, with a 400 naming the parameter. Idempotency-Key is checked where
+// it is used (mutate), since only POST takes it.
+func checkParams(r *http.Request, wildcards []string, query bool) error {
+	for _, name := range wildcards {
+		if err := domain.CheckText(name, r.PathValue(name), paramKind(name)); err != nil {
+			return err
+		}
+	}
+	if !query {
+		return nil
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return domain.BadRequest(domain.CodeBadRequest, "", "the query string is not valid URL encoding: %v", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(q)) {
+		for _, v := range q[name] {
+			if err := domain.CheckText(name, v, paramKind(name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// maxIdempotencyKeyLength bounds Idempotency-Key, which is stored as the
+// key of an index.
+const maxIdempotencyKeyLength = 200
+
+// idempotencyKey returns the request's Idempotency-Key ("" for none). A key
+// is printable ASCII, as the header's definition as a string structured
+// field allows (RFC 9651 section 3.3.3), and at most 200 characters.
+func idempotencyKey(r *http.Request) (string, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKeyLength {
+		return "", domain.BadRequest(domain.CodeBadRequest, "Idempotency-Key", "Idempotency-Key must be at most %d characters", maxIdempotencyKeyLength)
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c > 0x7e {
+			return "", domain.BadRequest(domain.CodeBadRequest, "Idempotency-Key",
+				"Idempotency-Key must be printable ASCII (such as a UUID); it has another byte at position %d", i+1)
+		}
+	}
+	return key, nil
 }

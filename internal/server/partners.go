@@ -43,10 +43,6 @@ func (s *Server) getPartnerProfile(w http.ResponseWriter, r *http.Request) {
 	writeObject(w, rec.Version, v)
 }
 
-func duplicateName(kind, name string) *domain.Error {
-	return domain.Invalid(domain.CodeAlreadyExists, "name", "a %s named %q already exists; choose another name or import it", kindNames[kind], name)
-}
-
 func (s *Server) createPartnerProfile(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(r)
 	if err != nil {
@@ -58,7 +54,7 @@ func (s *Server) createPartnerProfile(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	pp := &domain.PartnerAppProfile{ID: newID(), Name: strings.TrimSpace(deref(in.Name)), Cloud: deref(in.Cloud),
+	pp := &domain.PartnerAppProfile{ID: newID(), Name: deref(in.Name), Cloud: deref(in.Cloud),
 		Status: domain.StatusPendingConsent, CreatedTime: now(), ModifiedTime: now()}
 	if pp.Cloud == "" {
 		pp.Cloud = domain.PartnerClouds[0]
@@ -104,7 +100,7 @@ func (s *Server) storePartner(ctx context.Context, tx store.Tx, org string, pp *
 		err = tx.Update(ctx, rec, expect)
 	}
 	if errors.Is(err, store.ErrDuplicate) {
-		return nil, duplicateName(store.KindPartnerAppProfile, pp.Name)
+		return nil, duplicateName(ctx, tx, rec)
 	}
 	if err != nil {
 		return nil, err
@@ -131,7 +127,7 @@ func (s *Server) patchPartnerProfile(w http.ResponseWriter, r *http.Request) {
 			return nil, nil, domain.Invalid(domain.CodeInvalidValue, "cloud", "the cloud of a partner app profile cannot change; create a new profile")
 		}
 		if in.Name != nil {
-			pp.Name = strings.TrimSpace(*in.Name)
+			pp.Name = *in.Name
 			if err := domain.ValidateName("name", pp.Name); err != nil {
 				return nil, nil, err
 			}
@@ -218,10 +214,7 @@ func (s *Server) createPartnerUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var in struct {
-		Principal string `json:"principal"`
-		Kind      string `json:"kind"`
-	}
+	var in domain.PartnerUserWrite
 	if err := decodeStrict(r, body, &in); err != nil {
 		s.fail(w, r, err)
 		return
@@ -233,7 +226,7 @@ func (s *Server) createPartnerUser(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := domain.RequiredString("principal", in.Principal); err != nil {
+	if err := domain.ValidatePartnerPrincipal("principal", in.Principal); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -250,11 +243,11 @@ func (s *Server) createPartnerUser(w http.ResponseWriter, r *http.Request) {
 		if pp.Status != domain.StatusActive {
 			return nil, domain.Invalid(domain.CodeInvalidState, "partnerAppProfileId", "the partner app profile is %s; users can be added through active profiles only", pp.Status)
 		}
-		u := &domain.PartnerUser{ID: newID(), PartnerAppProfileID: pp.ID, Principal: strings.ToLower(strings.TrimSpace(in.Principal)), Kind: in.Kind, CreatedTime: now()}
+		u := &domain.PartnerUser{ID: newID(), PartnerAppProfileID: pp.ID, Principal: strings.ToLower(in.Principal), Kind: in.Kind, CreatedTime: now()}
 		ur := partnerUserRecord(p.Org, u)
 		if err := tx.Insert(ctx, ur); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
-				return nil, domain.Invalid(domain.CodeAlreadyExists, "principal", "%s was already added through this profile", u.Principal)
+				return nil, alreadyExists(ctx, tx, ur, "principal", "%s was already added through this profile", u.Principal)
 			}
 			return nil, err
 		}

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -112,49 +113,49 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	mux.HandleFunc("GET /consent/callback/{platform}", s.handleConsentCallback)
+	s.handlePage(mux, "GET /consent/callback/{platform}", s.handleConsentCallback)
 	mux.Handle("/v1/", s.authenticate(api))
 
-	api.HandleFunc("GET /v1/tenants", s.listTenants)
-	api.HandleFunc("POST /v1/tenants", s.createTenant)
-	api.HandleFunc("GET /v1/tenants/{id}", s.getTenant)
-	api.HandleFunc("PATCH /v1/tenants/{id}", s.patchTenant)
-	api.HandleFunc("DELETE /v1/tenants/{id}", s.deleteTenant)
-	api.HandleFunc("POST /v1/tenants/{id}/reconnect", s.reconnectTenant)
-	api.HandleFunc("POST /v1/tenants/{id}/validate", s.validateTenant)
-	api.HandleFunc("GET /v1/tenants/{id}/containers", s.listContainers)
-	api.HandleFunc("GET /v1/tenants/{id}/geo-locations", s.listGeoLocations)
-	api.HandleFunc("GET /v1/platforms/{platform}/permissions", s.getPermissions)
+	s.handle(api, "GET /v1/tenants", s.listTenants)
+	s.handle(api, "POST /v1/tenants", s.createTenant)
+	s.handle(api, "GET /v1/tenants/{id}", s.getTenant)
+	s.handle(api, "PATCH /v1/tenants/{id}", s.patchTenant)
+	s.handle(api, "DELETE /v1/tenants/{id}", s.deleteTenant)
+	s.handle(api, "POST /v1/tenants/{id}/reconnect", s.reconnectTenant)
+	s.handle(api, "POST /v1/tenants/{id}/validate", s.validateTenant)
+	s.handle(api, "GET /v1/tenants/{id}/containers", s.listContainers)
+	s.handle(api, "GET /v1/tenants/{id}/geo-locations", s.listGeoLocations)
+	s.handle(api, "GET /v1/platforms/{platform}/permissions", s.getPermissions)
 
-	api.HandleFunc("GET /v1/app-profiles", s.listAppProfiles)
-	api.HandleFunc("POST /v1/app-profiles", s.createAppProfile)
-	api.HandleFunc("GET /v1/app-profiles/{id}", s.getAppProfile)
-	api.HandleFunc("PATCH /v1/app-profiles/{id}", s.patchAppProfile)
-	api.HandleFunc("DELETE /v1/app-profiles/{id}", s.deleteKind(store.KindAppProfile))
-	api.HandleFunc("POST /v1/app-profiles/{id}/reauthorize", s.reauthorizeAppProfile)
+	s.handle(api, "GET /v1/app-profiles", s.listAppProfiles)
+	s.handle(api, "POST /v1/app-profiles", s.createAppProfile)
+	s.handle(api, "GET /v1/app-profiles/{id}", s.getAppProfile)
+	s.handle(api, "PATCH /v1/app-profiles/{id}", s.patchAppProfile)
+	s.handle(api, "DELETE /v1/app-profiles/{id}", s.deleteKind(store.KindAppProfile))
+	s.handle(api, "POST /v1/app-profiles/{id}/reauthorize", s.reauthorizeAppProfile)
 
-	api.HandleFunc("GET /v1/partner-app-profiles", s.listPartnerProfiles)
-	api.HandleFunc("POST /v1/partner-app-profiles", s.createPartnerProfile)
-	api.HandleFunc("GET /v1/partner-app-profiles/{id}", s.getPartnerProfile)
-	api.HandleFunc("PATCH /v1/partner-app-profiles/{id}", s.patchPartnerProfile)
-	api.HandleFunc("DELETE /v1/partner-app-profiles/{id}", s.deleteKind(store.KindPartnerAppProfile))
-	api.HandleFunc("POST /v1/partner-app-profiles/{id}/reauthorize", s.reauthorizePartnerProfile)
-	api.HandleFunc("GET /v1/partner-app-profiles/{id}/users", s.listPartnerUsers)
-	api.HandleFunc("POST /v1/partner-app-profiles/{id}/users", s.createPartnerUser)
-	api.HandleFunc("DELETE /v1/partner-app-profiles/{id}/users/{userId}", s.deletePartnerUser)
+	s.handle(api, "GET /v1/partner-app-profiles", s.listPartnerProfiles)
+	s.handle(api, "POST /v1/partner-app-profiles", s.createPartnerProfile)
+	s.handle(api, "GET /v1/partner-app-profiles/{id}", s.getPartnerProfile)
+	s.handle(api, "PATCH /v1/partner-app-profiles/{id}", s.patchPartnerProfile)
+	s.handle(api, "DELETE /v1/partner-app-profiles/{id}", s.deleteKind(store.KindPartnerAppProfile))
+	s.handle(api, "POST /v1/partner-app-profiles/{id}/reauthorize", s.reauthorizePartnerProfile)
+	s.handle(api, "GET /v1/partner-app-profiles/{id}/users", s.listPartnerUsers)
+	s.handle(api, "POST /v1/partner-app-profiles/{id}/users", s.createPartnerUser)
+	s.handle(api, "DELETE /v1/partner-app-profiles/{id}/users/{userId}", s.deletePartnerUser)
 
-	api.HandleFunc("GET /v1/service-accounts", s.listServiceAccounts)
-	api.HandleFunc("POST /v1/service-accounts", s.createServiceAccount)
-	api.HandleFunc("GET /v1/service-accounts/{id}", s.getServiceAccount)
-	api.HandleFunc("PATCH /v1/service-accounts/{id}", s.patchServiceAccount)
-	api.HandleFunc("DELETE /v1/service-accounts/{id}", s.deleteKind(store.KindServiceAccount))
-	api.HandleFunc("POST /v1/service-accounts/{id}/validate", s.validateServiceAccount)
+	s.handle(api, "GET /v1/service-accounts", s.listServiceAccounts)
+	s.handle(api, "POST /v1/service-accounts", s.createServiceAccount)
+	s.handle(api, "GET /v1/service-accounts/{id}", s.getServiceAccount)
+	s.handle(api, "PATCH /v1/service-accounts/{id}", s.patchServiceAccount)
+	s.handle(api, "DELETE /v1/service-accounts/{id}", s.deleteKind(store.KindServiceAccount))
+	s.handle(api, "POST /v1/service-accounts/{id}/validate", s.validateServiceAccount)
 
-	api.HandleFunc("GET /v1/connections", s.listConnections)
-	api.HandleFunc("POST /v1/connections", s.createConnection)
-	api.HandleFunc("GET /v1/connections/{id}", s.getConnection)
-	api.HandleFunc("PATCH /v1/connections/{id}", s.patchConnection)
-	api.HandleFunc("DELETE /v1/connections/{id}", s.deleteKind(store.KindConnection))
+	s.handle(api, "GET /v1/connections", s.listConnections)
+	s.handle(api, "POST /v1/connections", s.createConnection)
+	s.handle(api, "GET /v1/connections/{id}", s.getConnection)
+	s.handle(api, "PATCH /v1/connections/{id}", s.patchConnection)
+	s.handle(api, "DELETE /v1/connections/{id}", s.deleteKind(store.KindConnection))
 
 	api.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound,
@@ -199,6 +200,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			Message: "the object changed since it was read (If-Match does not match its ETag); read it again and retry"})
 	case errors.Is(err, store.ErrNotFound):
 		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound, Message: "the object does not exist"})
+	case errors.Is(err, store.ErrInvalidText):
+		// The request checks refuse such text with the field's name first;
+		// this answers any that got past them as the client's error it is.
+		s.writeError(w, r, domain.BadRequest(domain.CodeInvalidValue, "", "the request holds text the service cannot store (NUL, bytes that are not UTF-8, or an over-long value)"))
 	case errors.Is(err, store.ErrDuplicate):
 		s.writeError(w, r, &domain.Error{Status: http.StatusConflict, Code: domain.CodeAlreadyExists, Message: "an object with the same identity already exists"})
 	case errors.Is(err, context.Canceled):
@@ -206,6 +211,34 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	default:
 		s.internalError(w, r, err)
 	}
+}
+
+// alreadyExists answers a write that the store refused with
+// store.ErrDuplicate: 409 AlreadyExists with a detail naming field and, in
+// related, the object that holds the unique key, so that a client can
+// import it (the Terraform provider prints an import block from
+// related[0].id). The lookup runs in the write's own transaction, which the
+// refused write left usable. When no object holds the key (the id itself
+// collided), related stays empty.
+func alreadyExists(ctx context.Context, rd store.Reader, rec *store.Record, field, format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	e := &domain.Error{Status: http.StatusConflict, Code: domain.CodeAlreadyExists, Message: msg,
+		Details: []domain.Detail{{Field: field, Code: domain.CodeAlreadyExists, Message: msg}}}
+	existing, err := rd.GetByUniqueKey(ctx, rec.Org, rec.Kind, rec.UniqueKey)
+	switch {
+	case err == nil:
+		e.Related = []domain.Related{{Kind: existing.Kind, ID: existing.ID, Name: existing.Name}}
+		e.Message = fmt.Sprintf("%s (id %s)", msg, existing.ID)
+		e.Details[0].Message = e.Message
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	return e
+}
+
+// duplicateName is alreadyExists for a record whose name is its unique key.
+func duplicateName(ctx context.Context, rd store.Reader, rec *store.Record) error {
+	return alreadyExists(ctx, rd, rec, "name", "a %s named %q already exists; import it or choose another name", kindNames[rec.Kind], rec.Name)
 }
 
 // load reads one record of kind, answering 404 in the kind's words. Another
@@ -260,11 +293,12 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn 
 	p := principalFrom(r.Context())
 	key := ""
 	if r.Method == http.MethodPost {
-		key = r.Header.Get("Idempotency-Key")
-		if len(key) > 200 {
-			s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "Idempotency-Key", "Idempotency-Key must be at most 200 characters"))
+		k, err := idempotencyKey(r)
+		if err != nil {
+			s.fail(w, r, err)
 			return
 		}
+		key = k
 	}
 	sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), body...))
 	hash := hex.EncodeToString(sum[:])
@@ -474,8 +508,11 @@ func parseList(r *http.Request) (listParams, error) {
 		lp.top = n
 	}
 	if st := q.Get("skipToken"); st != "" {
+		// The token is decoded into the id the page starts after; one that
+		// this API did not make could hold any bytes, which must not reach
+		// the database.
 		b, err := base64.RawURLEncoding.DecodeString(st)
-		if err != nil || len(b) == 0 {
+		if err != nil || len(b) == 0 || domain.CheckText("skipToken", string(b), textKind("")) != nil {
 			return lp, domain.BadRequest(domain.CodeInvalidValue, "skipToken", "skipToken is not one this API returned; start the list again without it")
 		}
 		lp.after = string(b)

@@ -70,7 +70,7 @@ func (s *Server) applySAWrite(a *saDoc, sec *saSecret, in *domain.ServiceAccount
 		return false, domain.Invalid(domain.CodeInvalidValue, "tenantId", "the tenant of a service account profile cannot change; create a new profile")
 	}
 	if in.Name != nil {
-		a.Name = strings.TrimSpace(*in.Name)
+		a.Name = *in.Name
 	}
 	if in.Description != nil {
 		a.Description = *in.Description
@@ -79,13 +79,13 @@ func (s *Server) applySAWrite(a *saDoc, sec *saSecret, in *domain.ServiceAccount
 		a.Services = append([]string{}, *in.Services...)
 	}
 	if in.Username != nil {
-		a.Username = strings.ToLower(strings.TrimSpace(*in.Username))
+		a.Username = strings.ToLower(*in.Username)
 	}
 	if in.Mfa != nil {
 		a.Mfa = *in.Mfa
 	}
 	if in.SharePointAdminCenterURL != nil {
-		a.SharePointAdminCenterURL = strings.TrimSpace(*in.SharePointAdminCenterURL)
+		a.SharePointAdminCenterURL = *in.SharePointAdminCenterURL
 	}
 	changed := false
 	if in.Password != nil && *in.Password != sec.Password {
@@ -229,7 +229,7 @@ func (s *Server) createServiceAccount(w http.ResponseWriter, r *http.Request) {
 		rec := saRecord(p.Org, a, s.sealSA(a, sec, changed))
 		if err := tx.Insert(ctx, rec); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
-				return nil, duplicateName(store.KindServiceAccount, a.Name)
+				return nil, duplicateName(ctx, tx, rec)
 			}
 			return nil, err
 		}
@@ -306,7 +306,7 @@ func (s *Server) openServiceAccount(rec *store.Record) (*saDoc, *saSecret, error
 func writeServiceAccount(ctx context.Context, tx store.Tx, nr *store.Record, expect int64) (*store.Record, any, error) {
 	if err := tx.Update(ctx, nr, expect); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return nil, nil, duplicateName(store.KindServiceAccount, nr.Name)
+			return nil, nil, duplicateName(ctx, tx, nr)
 		}
 		return nil, nil, err
 	}

@@ -148,7 +148,7 @@ func validateTenantCreate(in *domain.TenantCreate) error {
 	if err := domain.OneOf("platform", in.Platform, domain.Platforms); err != nil {
 		return err
 	}
-	in.Domain = strings.ToLower(strings.TrimSpace(in.Domain))
+	in.Domain = strings.ToLower(in.Domain)
 	if in.Platform == domain.PlatformAmazon {
 		if in.Domain != "" {
 			return domain.Invalid(domain.CodeInvalidValue, "domain", "Amazon tenants have no domain: the account is learned from the role; remove domain")
@@ -270,7 +270,7 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) {
 		rec := tenantRecord(p.Org, t)
 		if err := tx.Insert(ctx, rec); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
-				return nil, domain.Conflict(domain.CodeAlreadyExists, "the %s tenant %s is already registered; import it instead of registering it again", in.Platform, in.Domain)
+				return nil, alreadyExists(ctx, tx, rec, "domain", "the %s tenant %s is already registered; import it instead of registering it again", in.Platform, in.Domain)
 			}
 			return nil, err
 		}
@@ -298,7 +298,7 @@ func (s *Server) patchTenant(w http.ResponseWriter, r *http.Request) {
 			if t.Platform != domain.PlatformMicrosoft {
 				return nil, nil, domain.Invalid(domain.CodeInvalidValue, "sharePointAdminCenterUrl", "sharePointAdminCenterUrl applies to Microsoft tenants only")
 			}
-			u := strings.TrimSpace(*in.SharePointAdminCenterURL)
+			u := *in.SharePointAdminCenterURL
 			if u == "" {
 				u = sharePointAdminURL(t.Domain)
 			} else if err := domain.ValidateSharePointAdminURL("sharePointAdminCenterUrl", u); err != nil {
@@ -398,7 +398,14 @@ func (s *Server) validateTenant(w http.ResponseWriter, r *http.Request) {
 		s.verifyAmazon(w, r, rec)
 		return
 	}
-	if err := decodeStrict(r, nil, &struct{}{}); err != nil {
+	// The other platforms take no body: an AmazonVerify sent for one is
+	// refused field by field rather than ignored.
+	body, err := readBody(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := decodeStrict(r, body, &struct{}{}); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -437,6 +444,12 @@ func (s *Server) verifyAmazon(w http.ResponseWriter, r *http.Request, rec *store
 	}
 	if m[3] != t.Amazon.RoleName {
 		s.fail(w, r, domain.Invalid(domain.CodeInvalidValue, "roleArn", "roleArn names role %q but this tenant was registered for role %q", m[3], t.Amazon.RoleName))
+		return
+	}
+	// The alias becomes the tenant's name, so it is held to IAM's own rule
+	// before the role is assumed.
+	if err := domain.ValidateAmazonAccountAlias("accountAlias", in.AccountAlias); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	current, err := s.store.PermissionVersion(r.Context(), domain.PlatformAmazon)
@@ -486,7 +499,7 @@ func (s *Server) verifyAmazon(w http.ResponseWriter, r *http.Request, rec *store
 		nr := tenantRecord(p.Org, t)
 		if err := tx.Update(ctx, nr, v); err != nil {
 			if errors.Is(err, store.ErrDuplicate) {
-				return nil, domain.Conflict(domain.CodeAlreadyExists, "AWS account %s is already registered as another tenant; import that tenant instead", account)
+				return nil, alreadyExists(ctx, tx, nr, "roleArn", "AWS account %s is already registered as another tenant; import that tenant instead", account)
 			}
 			return nil, err
 		}

@@ -123,7 +123,18 @@ var (
 	ErrVersionMismatch = errors.New("store: version mismatch")
 	// ErrMissingRef: TenantID or one of Refs names no record of the org.
 	ErrMissingRef = errors.New("store: referenced record does not exist")
+	// ErrInvalidText: a write (or a list query) holds text the database
+	// cannot keep: NUL, bytes that are not UTF-8, or a key (id, tenant id,
+	// platform, type, unique key, ref, idempotency key) longer than
+	// MaxKeyBytes. Both backends refuse it alike, before the database sees
+	// it; a lookup by such a value finds nothing (ErrNotFound) instead.
+	ErrInvalidText = errors.New("store: text the database cannot hold")
 )
+
+// MaxKeyBytes bounds the indexed text columns. PostgreSQL refuses a btree
+// index entry over about 2700 bytes; the widest index (org, kind, unique
+// key) stays well below that with keys of this size.
+const MaxKeyBytes = 1024
 
 // ReferencedError refuses a delete: the listed records refer to the one
 // being deleted.
@@ -162,6 +173,10 @@ type Reader interface {
 	List(ctx context.Context, q Query) (*Page, error)
 	// Referrers lists the records whose TenantID or Refs name id.
 	Referrers(ctx context.Context, org, id string) ([]Referrer, error)
+	// GetByUniqueKey returns the record of that org and kind holding key,
+	// or ErrNotFound (always for the empty key, which is never unique). It
+	// names the record an Insert or Update refused with ErrDuplicate.
+	GetByUniqueKey(ctx context.Context, org, kind, key string) (*Record, error)
 }
 
 // Tx is a transaction. A write method that fails undoes only its own

@@ -17,6 +17,9 @@ const claimAttempts = 3
 
 func (t *tx) ClaimIdempotency(ctx context.Context, org, key, requestHash string) (*store.IdempotencyEntry, error) {
 	d := t.s.d
+	if !allKeys(org, key) || !validText(requestHash) {
+		return nil, fmt.Errorf("%s: claim idempotency key: %w", d.Name, store.ErrInvalidText)
+	}
 	for range claimAttempts {
 		// ON CONFLICT DO NOTHING never fails on the key, so no savepoint is
 		// needed. In PostgreSQL a competing transaction that inserted the
@@ -89,6 +92,9 @@ func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
 	if c.ID == "" || len(c.SecretHash) == 0 {
 		return fmt.Errorf("%s: create client: a client needs an id and a secret hash", s.d.Name)
 	}
+	if !allKeys(c.ID, c.Org) || !validText(c.Name) {
+		return fmt.Errorf("%s: create client: %w", s.d.Name, store.ErrInvalidText)
+	}
 	scopes := c.Scopes
 	if scopes == nil {
 		scopes = []string{}
@@ -121,6 +127,9 @@ func (s *Store) CreateClient(ctx context.Context, c *store.Client) error {
 
 // GetClient implements store.Store.
 func (s *Store) GetClient(ctx context.Context, id string) (*store.Client, error) {
+	if !validKey(id) {
+		return nil, fmt.Errorf("%s: get client: no client has such an id: %w", s.d.Name, store.ErrNotFound)
+	}
 	c := &store.Client{}
 	var (
 		scopes  []byte

@@ -63,6 +63,9 @@ type rowQuerier interface {
 }
 
 func (s *Store) get(ctx context.Context, q rowQuerier, org, kind, id string) (*store.Record, error) {
+	if !allKeys(org, kind, id) {
+		return nil, fmt.Errorf("%s: get %s: no record has such an id: %w", s.d.Name, kind, store.ErrNotFound)
+	}
 	row := q.QueryRowContext(ctx, s.getQuery(), org, kind, id)
 	r, err := scanRecord(row)
 	if isNoRows(err) {
@@ -74,9 +77,29 @@ func (s *Store) get(ctx context.Context, q rowQuerier, org, kind, id string) (*s
 	return r, nil
 }
 
+// getByKey reads the record holding a unique key. The condition on the
+// empty key matches the partial unique index, so the lookup uses it.
+func (s *Store) getByKey(ctx context.Context, q rowQuerier, org, kind, key string) (*store.Record, error) {
+	if key == "" || !allKeys(org, kind, key) {
+		return nil, fmt.Errorf("%s: get %s by an empty or impossible unique key: %w", s.d.Name, kind, store.ErrNotFound)
+	}
+	row := q.QueryRowContext(ctx, s.d.rebind(s.selectRecords()+" WHERE r.org = ? AND r.kind = ? AND r.unique_key = ? AND r.unique_key <> ''"), org, kind, key)
+	r, err := scanRecord(row)
+	if isNoRows(err) {
+		return nil, fmt.Errorf("%s: get %s by unique key: %w", s.d.Name, kind, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, s.errf(err, "get %s by unique key", kind)
+	}
+	return r, nil
+}
+
 func (s *Store) list(ctx context.Context, q querier, query store.Query) (*store.Page, error) {
 	if query.Limit < 1 || query.Limit > MaxLimit {
 		return nil, fmt.Errorf("%s: list %s: limit %d is outside 1..%d", s.d.Name, query.Kind, query.Limit, MaxLimit)
+	}
+	if !allKeys(query.Org, query.Kind, query.TenantID, query.Platform, query.Type, query.After) || !validText(query.Search) {
+		return nil, fmt.Errorf("%s: list %s: a filter: %w", s.d.Name, query.Kind, store.ErrInvalidText)
 	}
 	var b strings.Builder
 	b.WriteString(s.selectRecords())
@@ -142,6 +165,10 @@ SELECT r.kind, r.id, r.name FROM refs f JOIN records r ON r.id = f.src_id WHERE 
 ORDER BY id`
 
 func (s *Store) referrers(ctx context.Context, q querier, org, id string) ([]store.Referrer, error) {
+	if !allKeys(org, id) {
+		// No record has such an id, so none refers to it.
+		return nil, nil
+	}
 	rows, err := q.QueryContext(ctx, s.d.rebind(referrersQuery), org, id, id, org, id, id)
 	if err != nil {
 		return nil, s.errf(err, "referrers of %s", id)
@@ -173,6 +200,10 @@ func (t *tx) Get(ctx context.Context, org, kind, id string) (*store.Record, erro
 
 func (t *tx) List(ctx context.Context, q store.Query) (*store.Page, error) {
 	return t.s.list(ctx, t.tx, q)
+}
+
+func (t *tx) GetByUniqueKey(ctx context.Context, org, kind, key string) (*store.Record, error) {
+	return t.s.getByKey(ctx, t.tx, org, kind, key)
 }
 
 func (t *tx) Referrers(ctx context.Context, org, id string) ([]store.Referrer, error) {
@@ -212,7 +243,7 @@ func checkRecord(d *Dialect, op string, r *store.Record) error {
 	if !json.Valid(r.Data) {
 		return fmt.Errorf("%s: %s %s %s: data is not a JSON document", d.Name, op, r.Kind, r.ID)
 	}
-	return nil
+	return checkRecordText(d, op, r)
 }
 
 // refSet returns the distinct refs in a stable order.
@@ -350,6 +381,9 @@ var errRaced = errors.New("referenced by a concurrent transaction")
 
 func (t *tx) Delete(ctx context.Context, org, kind, id string, expectVersion int64) error {
 	d := t.s.d
+	if !allKeys(org, kind, id) {
+		return fmt.Errorf("%s: delete %s: no record has such an id: %w", d.Name, kind, store.ErrNotFound)
+	}
 	err := t.atomic(ctx, func() error {
 		// Locking the row (PostgreSQL) makes transactions that are adding
 		// a reference to it finish first, and new ones wait for us, so the

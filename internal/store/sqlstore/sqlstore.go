@@ -143,6 +143,11 @@ func (s *Store) Referrers(ctx context.Context, org, id string) ([]store.Referrer
 	return s.referrers(ctx, s.db, org, id)
 }
 
+// GetByUniqueKey implements store.Reader outside a transaction.
+func (s *Store) GetByUniqueKey(ctx context.Context, org, kind, key string) (*store.Record, error) {
+	return s.getByKey(ctx, s.db, org, kind, key)
+}
+
 // errf wraps err with the dialect name and an operation description.
 func (s *Store) errf(err error, format string, args ...any) error {
 	return fmt.Errorf("%s: %s: %w", s.d.Name, fmt.Sprintf(format, args...), err)

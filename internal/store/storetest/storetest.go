@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -45,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"PermissionVersions", testPermissionVersions},
 		{"PurgeIdempotency", testPurgeIdempotency},
 		{"OrgSettings", testOrgSettings},
+		{"InvalidText", testInvalidText},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
@@ -275,6 +277,47 @@ func testUniqueKey(t *testing.T, open func(t *testing.T) store.Store) {
 	wantErr(t, "update to a taken key", tryUpdate(t, s, t6, 1), store.ErrDuplicate)
 	if got := mustGet(t, s, store.KindTenant, "t6"); got.UniqueKey != "k6" || got.Version != 1 {
 		t.Fatalf("failed update changed the record: key %q, version %d", got.UniqueKey, got.Version)
+	}
+
+	// The holder of a key is found by it, per org and kind, inside a
+	// transaction (after the refused write, as the service asks) and
+	// outside one.
+	ctx := t.Context()
+	err := s.Tx(ctx, func(tx store.Tx) error {
+		if err := tx.Insert(ctx, withKey(org1, store.KindTenant, "t7", "k")); !errors.Is(err, store.ErrDuplicate) {
+			return fmt.Errorf("insert of a taken key: %w", err)
+		}
+		got, err := tx.GetByUniqueKey(ctx, org1, store.KindTenant, "k")
+		if err != nil {
+			return err
+		}
+		if got.ID != "t1" {
+			return fmt.Errorf("key k is held by %s, want t1", got.ID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ org, kind, key, id string }{
+		{org1, store.KindTenant, "k", "t1"},
+		{org2, store.KindTenant, "k", "t3"},
+		{org1, store.KindAppProfile, "k", "a1"},
+		{org1, store.KindTenant, "k6", "t6"},
+	} {
+		got, err := s.GetByUniqueKey(ctx, tc.org, tc.kind, tc.key)
+		if err != nil || got.ID != tc.id {
+			t.Errorf("GetByUniqueKey(%s, %s, %s) = %v, %v; want %s", tc.org, tc.kind, tc.key, got, err, tc.id)
+		}
+	}
+	for _, tc := range []struct{ org, kind, key string }{
+		{org1, store.KindTenant, ""},
+		{org1, store.KindTenant, "nobody"},
+		{org1, store.KindConnection, "k"},
+	} {
+		if _, err := s.GetByUniqueKey(ctx, tc.org, tc.kind, tc.key); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetByUniqueKey(%s, %s, %q) = %v; want ErrNotFound", tc.org, tc.kind, tc.key, err)
+		}
 	}
 }
 
@@ -1029,4 +1072,77 @@ func testOrgSettings(t *testing.T, open func(t *testing.T) store.Store) {
 	if got := get(a, "org-race"); !got.ServiceProvider {
 		t.Fatalf("after concurrent writes: %+v", got)
 	}
+}
+
+// testInvalidText: text the database cannot hold is refused alike on every
+// backend, before any statement runs (PostgreSQL would fail on NUL, bytes
+// that are not UTF-8 and oversized index entries; SQLite would store them),
+// and a lookup by such a value finds nothing.
+func testInvalidText(t *testing.T, open func(t *testing.T) store.Store) {
+	s := open(t)
+	ctx := t.Context()
+	insert(t, s, rec(org1, store.KindTenant, "t1", "tenant"))
+	long := strings.Repeat("k", store.MaxKeyBytes+1)
+	for _, tc := range []struct {
+		name string
+		edit func(r *store.Record)
+	}{
+		{"NUL in the name", func(r *store.Record) { r.Name = "a\x00b" }},
+		{"invalid UTF-8 in the name", func(r *store.Record) { r.Name = "a\xffb" }},
+		{"NUL in the unique key", func(r *store.Record) { r.UniqueKey = "k\x00" }},
+		{"invalid UTF-8 in the type", func(r *store.Record) { r.Type = "\xfe" }},
+		{"an oversized unique key", func(r *store.Record) { r.UniqueKey = long }},
+		{"an oversized id", func(r *store.Record) { r.ID = long }},
+		{"NUL in the tenant id", func(r *store.Record) { r.TenantID = "t1\x00" }},
+		{"an oversized ref", func(r *store.Record) { r.Refs = []string{long} }},
+		{"invalid UTF-8 in the document", func(r *store.Record) { r.Data = []byte("{\"a\":\"\xff\"}") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rec(org1, store.KindAppProfile, "a1", "app")
+			tc.edit(r)
+			wantErr(t, "insert", tryInsert(t, s, r), store.ErrInvalidText)
+			wantNotFound(t, s, org1, store.KindAppProfile, "a1")
+			u := rec(org1, store.KindTenant, "t1", "tenant")
+			tc.edit(u)
+			wantErr(t, "update", tryUpdate(t, s, u, 0), store.ErrInvalidText)
+			if got := mustGet(t, s, store.KindTenant, "t1"); got.Version != 1 || got.Name != "tenant" {
+				t.Fatalf("a refused update changed the record: version %d name %q", got.Version, got.Name)
+			}
+		})
+	}
+	// NUL inside a JSON string is the escape \u0000, which both keep.
+	withNUL := rec(org1, store.KindAppProfile, "a2", "app")
+	withNUL.Data = []byte(`{"note":"a\u0000b"}`)
+	insert(t, s, withNUL)
+	if got := mustGet(t, s, store.KindAppProfile, "a2"); !bytes.Contains(got.Data, []byte(`\u0000`)) {
+		t.Errorf("document read back as %s", got.Data)
+	}
+
+	for _, id := range []string{"t1\x00", "\xff", long} {
+		wantNotFound(t, s, org1, store.KindTenant, id)
+		if _, err := s.GetByUniqueKey(ctx, org1, store.KindTenant, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetByUniqueKey(%q): %v, want ErrNotFound", id, err)
+		}
+		wantErr(t, "delete", tryDelete(t, s, org1, store.KindTenant, id, 0), store.ErrNotFound)
+		if refs, err := s.Referrers(ctx, org1, id); err != nil || len(refs) != 0 {
+			t.Errorf("Referrers(%q) = %v, %v", id, refs, err)
+		}
+		if _, err := s.GetClient(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("GetClient(%q): %v, want ErrNotFound", id, err)
+		}
+	}
+	for _, q := range []store.Query{
+		{Search: "a\x00"}, {Search: "\xff"}, {TenantID: "\x00"}, {Type: long}, {After: "\xfe"},
+	} {
+		q.Org, q.Kind, q.Limit = org1, store.KindTenant, 10
+		if _, err := s.List(ctx, q); !errors.Is(err, store.ErrInvalidText) {
+			t.Errorf("List(%+v): %v, want ErrInvalidText", q, err)
+		}
+	}
+	err := s.Tx(ctx, func(tx store.Tx) error {
+		_, err := tx.ClaimIdempotency(ctx, org1, "key\xff", "hash")
+		return err
+	})
+	wantErr(t, "claim of an invalid idempotency key", err, store.ErrInvalidText)
+	wantErr(t, "create client", s.CreateClient(ctx, &store.Client{ID: "c\x00", Org: org1, SecretHash: []byte{1}}), store.ErrInvalidText)
 }
