@@ -176,6 +176,10 @@ type Request struct {
 	Status int
 	// Err is why forwarding failed, if it did (the server was down).
 	Err string
+	// Header is the request's header without Authorization, so that a
+	// test can tell the attempts of one call apart (Idempotency-Key) and
+	// the record holds no token.
+	Header http.Header
 }
 
 // Proxy forwards to one target and injects the faults of its rules.
@@ -367,7 +371,9 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	idx, match, rule := p.pick(r)
-	req := Request{Method: r.Method, Path: r.URL.Path, At: at, Rule: idx}
+	h := r.Header.Clone()
+	h.Del("Authorization")
+	req := Request{Method: r.Method, Path: r.URL.Path, At: at, Rule: idx, Header: h}
 	var ev *Event
 	if idx >= 0 {
 		ev = &Event{Rule: idx, Match: match, Fault: rule.Fault, Method: r.Method, Path: r.URL.Path, At: at}

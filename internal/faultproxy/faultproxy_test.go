@@ -89,7 +89,7 @@ func TestForwardPassesRequestAndAnswerThrough(t *testing.T) {
 		t.Fatalf("headers not passed through: %v", resp.Header)
 	}
 	reqs := p.Requests()
-	if len(reqs) != 1 || reqs[0].Rule != -1 || reqs[0].Status != http.StatusCreated {
+	if len(reqs) != 1 || reqs[0].Rule != -1 || reqs[0].Status != http.StatusCreated || reqs[0].Header.Get("X-Test") != "kept" {
 		t.Fatalf("request log %+v", reqs)
 	}
 	if len(p.Events()) != 0 {

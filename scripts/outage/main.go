@@ -1,0 +1,452 @@
+// Command outage measures how a terraform apply lives through an aosd that
+// goes down in the middle of it: for each outage length it starts `aosd
+// dev` as a process, puts internal/faultproxy in front of it, runs
+// terraform apply of a small configuration, kills aosd (SIGKILL) when the
+// first create arrives, and starts it again on the same data dir and port
+// after the outage. It reports whether the apply survived, how long it
+// took, how many attempts reached the proxy while aosd was down, the final
+// error, and what a second apply then does (and whether the service holds
+// a duplicate or an object missing from the state).
+//
+//	go run ./scripts/outage -outages 5s,30s,3m
+//
+// While aosd is down the proxy resets each connection it accepts (a
+// stopped server refuses them instead); the provider retries both alike.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aos-dev/terraform-provider-aos/internal/client"
+	"github.com/aos-dev/terraform-provider-aos/internal/faultproxy"
+)
+
+const config = `
+terraform {
+  required_providers {
+    aos = {
+      source = "aos-dev/aos"
+    }
+  }
+}
+
+provider "aos" {}
+
+resource "aos_microsoft_tenant" "contoso" {
+  domain = "contoso.onmicrosoft.com"
+}
+
+resource "aos_partner_app_profile" "p" {
+  count = 2
+  name  = "outage-${count.index}"
+}
+`
+
+func main() {
+	outages := flag.String("outages", "5s,30s,3m", "comma-separated outage lengths")
+	keep := flag.Bool("keep", false, "keep the work directory")
+	flag.Parse()
+	if err := run(*outages, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "outage:", err)
+		os.Exit(1)
+	}
+}
+
+func run(outages string, keep bool) error {
+	tf, err := exec.LookPath("terraform")
+	if err != nil {
+		return errors.New("terraform is not on PATH")
+	}
+	work, err := os.MkdirTemp("", "aos-outage-")
+	if err != nil {
+		return err
+	}
+	if keep {
+		fmt.Println("work directory:", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	const ns, ver = "aos-dev", "0.0.1"
+	plugin := filepath.Join(work, "mirror", "registry.terraform.io", ns, "aos", ver, runtime.GOOS+"_"+runtime.GOARCH)
+	aosdBin := filepath.Join(work, "aosd")
+	for _, b := range [][2]string{{filepath.Join(plugin, "terraform-provider-aos_v"+ver), "."}, {aosdBin, "./cmd/aosd"}} {
+		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil { //nolint:noctx // a build, no deadline
+			return fmt.Errorf("building %s: %v\n%s", b[1], err, out)
+		}
+	}
+	rc := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(rc, fmt.Appendf(nil, `provider_installation {
+  filesystem_mirror {
+    path    = %q
+    include = ["registry.terraform.io/%[2]s/aos"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/%[2]s/aos"]
+  }
+}
+`, filepath.Join(work, "mirror"), ns), 0o600); err != nil {
+		return err
+	}
+	var results []result
+	for _, s := range strings.Split(outages, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(s))
+		if err != nil {
+			return fmt.Errorf("outage %q: %w", s, err)
+		}
+		dir := filepath.Join(work, "outage-"+d.String())
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		r, err := measure(tf, rc, aosdBin, dir, d)
+		if err != nil {
+			return fmt.Errorf("outage %s: %w", d, err)
+		}
+		results = append(results, r)
+		r.print()
+	}
+	fmt.Println("\nsummary")
+	fmt.Printf("%-8s %-9s %-10s %-9s %-10s %s\n", "outage", "survived", "apply", "attempts", "re-apply", "service after re-apply")
+	for _, r := range results {
+		fmt.Printf("%-8s %-9t %-10s %-9d %-10s %s\n", r.outage, r.survived, r.applyTime.Round(100*time.Millisecond), r.attempts, r.reapply, r.service)
+	}
+	return nil
+}
+
+type result struct {
+	outage    time.Duration
+	survived  bool
+	applyTime time.Duration
+	// attempts is how many requests reached the proxy while aosd was
+	// down; byPath splits them by call, with the span they covered.
+	attempts int
+	byPath   []string
+	errText  string
+	reapply  string
+	reErr    string
+	service  string
+}
+
+func (r result) print() {
+	fmt.Printf("\n=== aosd down for %s\n", r.outage)
+	fmt.Printf("apply survived: %t, took %s\n", r.survived, r.applyTime.Round(100*time.Millisecond))
+	fmt.Printf("attempts while aosd was down: %d\n", r.attempts)
+	for _, p := range r.byPath {
+		fmt.Println("  " + p)
+	}
+	if r.errText != "" {
+		fmt.Println("final error of the apply:\n" + indent(r.errText))
+	}
+	fmt.Printf("second apply (aosd up again): %s\n", r.reapply)
+	if r.reErr != "" {
+		fmt.Println(indent(r.reErr))
+	}
+	fmt.Println("service after the second apply: " + r.service)
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ")
+}
+
+func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) {
+	r := result{outage: outage}
+	a := &aosd{bin: aosdBin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "aosd.log")}
+	if err := a.start(); err != nil {
+		return r, err
+	}
+	defer a.stop()
+	env, err := a.env()
+	if err != nil {
+		return r, err
+	}
+	p, err := faultproxy.Start(env["AOS_ENDPOINT"])
+	if err != nil {
+		return r, err
+	}
+	defer p.Close()
+
+	var mu sync.Mutex
+	var killedAt, upAt time.Time
+	restarted := make(chan error, 1)
+	p.SetRules(faultproxy.Rule{Method: http.MethodPost, Path: "/v1/partner-app-profiles", Nth: 1, Fault: faultproxy.ResetBeforeForward,
+		OnFire: func(faultproxy.Event) {
+			a.stop()
+			mu.Lock()
+			killedAt = time.Now()
+			mu.Unlock()
+			go func() {
+				time.Sleep(outage)
+				err := a.start()
+				mu.Lock()
+				upAt = time.Now()
+				mu.Unlock()
+				restarted <- err
+			}()
+		}})
+
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
+		return r, err
+	}
+	tfEnv := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"AOS_ENDPOINT="+p.URL(), "AOS_CLIENT_ID="+env["AOS_CLIENT_ID"], "AOS_CLIENT_SECRET="+env["AOS_CLIENT_SECRET"])
+	terraform := func(args ...string) (string, int, time.Duration) {
+		cmd := exec.Command(tf, args...) //nolint:noctx // the apply's own retries bound it
+		cmd.Dir, cmd.Env = dir, tfEnv
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		start := time.Now()
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			code = -1
+			out.WriteString(err.Error())
+		}
+		return out.String(), code, time.Since(start)
+	}
+	if out, code, _ := terraform("init", "-input=false", "-no-color"); code != 0 {
+		return r, fmt.Errorf("terraform init:\n%s", out)
+	}
+	out, code, took := terraform("apply", "-input=false", "-no-color", "-auto-approve")
+	r.survived, r.applyTime = code == 0, took
+	if code != 0 {
+		r.errText = errorsOf(out)
+	}
+	if err := <-restarted; err != nil {
+		return r, fmt.Errorf("restarting aosd: %w", err)
+	}
+	mu.Lock()
+	down := [2]time.Time{killedAt, upAt}
+	mu.Unlock()
+	if down[0].IsZero() {
+		return r, fmt.Errorf("the apply never reached the kill:\n%s", out)
+	}
+	type span struct {
+		n           int
+		first, last time.Time
+	}
+	spans := map[string]*span{}
+	var order []string
+	for _, q := range p.Requests() {
+		if q.At.Before(down[0]) || q.At.After(down[1]) {
+			continue
+		}
+		r.attempts++
+		// One call's attempts share its Idempotency-Key (creates).
+		k := q.Method + " " + q.Path
+		if key := q.Header.Get("Idempotency-Key"); key != "" {
+			k += " (Idempotency-Key " + key[:8] + "…)"
+		}
+		s, ok := spans[k]
+		if !ok {
+			s = &span{first: q.At}
+			spans[k] = s
+			order = append(order, k)
+		}
+		s.n++
+		s.last = q.At
+	}
+	for _, k := range order {
+		s := spans[k]
+		r.byPath = append(r.byPath, fmt.Sprintf("%s: %d attempts over %s", k, s.n, s.last.Sub(s.first).Round(100*time.Millisecond)))
+	}
+	p.SetRules()
+	out, code, took = terraform("apply", "-input=false", "-no-color", "-auto-approve")
+	if code == 0 {
+		r.reapply = fmt.Sprintf("succeeded in %s", took.Round(100*time.Millisecond))
+		if plan, pc, _ := terraform("plan", "-input=false", "-no-color", "-detailed-exitcode"); pc != 0 {
+			r.reapply += ", but the plan after it is not empty:\n" + plan
+		} else {
+			r.reapply += ", plan then empty"
+		}
+	} else {
+		r.reapply = fmt.Sprintf("failed after %s", took.Round(100*time.Millisecond))
+		r.reErr = errorsOf(out)
+	}
+	r.service, err = serviceVsState(dir, env)
+	return r, err
+}
+
+// errorsOf keeps the Error blocks of terraform's output.
+func errorsOf(out string) string {
+	i := strings.Index(out, "Error: ")
+	if i < 0 {
+		return strings.TrimSpace(out)
+	}
+	return strings.TrimSpace(out[i:])
+}
+
+// serviceVsState compares the partner profiles and tenants in aosd with the
+// state: duplicates and objects missing from the state.
+func serviceVsState(dir string, env map[string]string) (string, error) {
+	c, err := client.New(client.Config{Endpoint: env["AOS_ENDPOINT"], ClientID: env["AOS_CLIENT_ID"], ClientSecret: env["AOS_CLIENT_SECRET"]})
+	if err != nil {
+		return "", err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ps, err := c.ListPartnerAppProfiles(ctx, client.Filter{})
+	if err != nil {
+		return "", err
+	}
+	ts, err := c.ListTenants(ctx, client.Filter{})
+	if err != nil {
+		return "", err
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "terraform.tfstate"))
+	if err != nil {
+		return "", err
+	}
+	var st struct {
+		Resources []struct {
+			Instances []struct {
+				Attributes struct {
+					ID string `json:"id"`
+				} `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(b, &st); err != nil {
+		return "", err
+	}
+	inState := map[string]bool{}
+	for _, res := range st.Resources {
+		for _, in := range res.Instances {
+			inState[in.Attributes.ID] = true
+		}
+	}
+	var missing []string
+	names := map[string]int{}
+	for _, x := range ps {
+		names[x.Name]++
+		if !inState[x.ID] {
+			missing = append(missing, "partner profile "+x.Name+" "+x.ID)
+		}
+	}
+	for _, x := range ts {
+		names[x.Domain]++
+		if !inState[x.ID] {
+			missing = append(missing, "tenant "+x.Domain+" "+x.ID)
+		}
+	}
+	var dups []string
+	for n, k := range names {
+		if k > 1 {
+			dups = append(dups, fmt.Sprintf("%s ×%d", n, k))
+		}
+	}
+	s := fmt.Sprintf("%d partner profiles, %d tenants", len(ps), len(ts))
+	if len(dups) > 0 {
+		s += "; duplicates: " + strings.Join(dups, ", ")
+	}
+	if len(missing) > 0 {
+		s += "; not in the state: " + strings.Join(missing, ", ")
+	}
+	if len(dups) == 0 && len(missing) == 0 {
+		s += ", all in the state, no duplicate"
+	}
+	return s, nil
+}
+
+// aosd is `aosd dev` as a process, restartable on the same data dir and
+// port.
+type aosd struct {
+	bin, dataDir, logPath string
+	mu                    sync.Mutex
+	addr                  string
+	cmd                   *exec.Cmd
+	exited                chan struct{}
+}
+
+var endpointLine = regexp.MustCompile(`(?m)^AOS_ENDPOINT=http://(\S+)$`)
+
+func (a *aosd) start() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	listen := a.addr
+	if listen == "" {
+		listen = "127.0.0.1:0"
+	}
+	logf, err := os.OpenFile(a.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logf.Close()
+	cmd := exec.Command(a.bin, "dev", "--data-dir", a.dataDir, "--listen", listen, "--auto-consent", "--log-level", "warn") //nolint:noctx // stopped by stop
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	a.cmd, a.exited = cmd, exited
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		if a.addr == "" {
+			if b, err := os.ReadFile(filepath.Join(a.dataDir, "aos.env")); err == nil {
+				if m := endpointLine.FindSubmatch(b); m != nil {
+					a.addr = string(m[1])
+				}
+			}
+		}
+		if a.addr != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+a.addr+"/healthz", nil)
+			resp, err := http.DefaultClient.Do(req)
+			cancel()
+			if err == nil {
+				_ = resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					return nil
+				}
+			}
+		}
+		select {
+		case <-exited:
+			b, _ := os.ReadFile(a.logPath)
+			return fmt.Errorf("aosd exited while starting:\n%s", b)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	return errors.New("aosd did not answer /healthz within a minute")
+}
+
+func (a *aosd) stop() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cmd == nil {
+		return
+	}
+	_ = a.cmd.Process.Kill()
+	<-a.exited
+	a.cmd = nil
+}
+
+func (a *aosd) env() (map[string]string, error) {
+	b, err := os.ReadFile(filepath.Join(a.dataDir, "aos.env"))
+	if err != nil {
+		return nil, err
+	}
+	vals := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			vals[k] = v
+		}
+	}
+	return vals, nil
+}
