@@ -44,6 +44,14 @@ const (
 	// then closes the connection without answering: the lost reply. The
 	// server committed; the client cannot know.
 	DropReply
+	// TruncateReply forwards the request, reads the server's complete
+	// answer, sends the client only its status line and closes the
+	// connection: a reply cut in the middle. Unlike DropReply, Go's
+	// transport never replays such a request on its own (it replays a
+	// request with an Idempotency-Key when a reused connection closes
+	// before the first byte of the answer), so the caller's own retry
+	// logic has to deal with it.
+	TruncateReply
 	// TooManyRequests answers 429 with Retry-After without forwarding.
 	TooManyRequests
 	// Unavailable answers 503 with Retry-After without forwarding.
@@ -55,6 +63,7 @@ var faultNames = map[Fault]string{
 	ResetBeforeForward: "reset before forwarding",
 	ResetAfterCommit:   "reset after commit",
 	DropReply:          "reply dropped after commit",
+	TruncateReply:      "reply cut after its status line, after commit",
 	TooManyRequests:    "429",
 	Unavailable:        "503",
 }
@@ -68,7 +77,7 @@ func (f Fault) String() string {
 
 // committed reports whether the fault lets the server process the request.
 func (f Fault) committed() bool {
-	return f == Forward || f == ResetAfterCommit || f == DropReply
+	return f == Forward || f == ResetAfterCommit || f == DropReply || f == TruncateReply
 }
 
 // Rule selects requests and says what to do with them.
@@ -156,6 +165,9 @@ type Event struct {
 
 func (e Event) String() string {
 	s := fmt.Sprintf("%s %s (match %d): %s", e.Method, e.Path, e.Match, e.Fault)
+	if e.RetryAfter != "" {
+		s += " with Retry-After: " + e.RetryAfter
+	}
 	if e.Upstream != 0 {
 		s += fmt.Sprintf(", server answered %d", e.Upstream)
 	}
@@ -298,8 +310,8 @@ func (p *Proxy) EarlyRetries(tolerance time.Duration) []string {
 				continue
 			}
 			if r.At.Before(e.RetryAt.Add(-tolerance)) {
-				out = append(out, fmt.Sprintf("%s with Retry-After %s was retried after %s",
-					e, e.RetryAfter, r.At.Sub(e.At).Round(time.Millisecond)))
+				out = append(out, fmt.Sprintf("%s was retried after %s",
+					e, r.At.Sub(e.At).Round(time.Millisecond)))
 			}
 			break
 		}
@@ -409,6 +421,10 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 			case DropReply:
 				p.record(req, ev)
 				drop(w)
+				return
+			case TruncateReply:
+				p.record(req, ev)
+				truncate(w, resp.status)
 				return
 			}
 		}
@@ -523,6 +539,14 @@ func reset(w http.ResponseWriter) {
 // drop ends the client's connection cleanly without an answer.
 func drop(w http.ResponseWriter) {
 	if conn := hijack(w); conn != nil {
+		_ = conn.Close()
+	}
+}
+
+// truncate sends the status line of an answer and ends the connection.
+func truncate(w http.ResponseWriter, status int) {
+	if conn := hijack(w); conn != nil {
+		_, _ = fmt.Fprintf(conn, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
 		_ = conn.Close()
 	}
 }

@@ -147,6 +147,7 @@ func TestFaultsAfterCommitReachTheServerButNotTheClient(t *testing.T) {
 		// A clean close before any answer is an unexpected EOF to the
 		// client.
 		{DropReply, func(err error) bool { return errors.Is(err, io.EOF) }},
+		{TruncateReply, func(err error) bool { return errors.Is(err, io.ErrUnexpectedEOF) }},
 	} {
 		t.Run(tc.fault.String(), func(t *testing.T) {
 			b := startBackend(t)
@@ -229,7 +230,7 @@ func TestEarlyRetries(t *testing.T) {
 		}
 	}
 	got := p.EarlyRetries(0)
-	if len(got) != 1 || !strings.Contains(got[0], "/v1/early") || !strings.Contains(got[0], "Retry-After 3600") {
+	if len(got) != 1 || !strings.Contains(got[0], "/v1/early") || !strings.Contains(got[0], "Retry-After: 3600") {
 		t.Fatalf("EarlyRetries = %q, want only the hour-long 503 of /v1/early", got)
 	}
 }
@@ -312,5 +313,58 @@ func TestNthFiresOnceUnderConcurrency(t *testing.T) {
 func TestStartRefusesABadTarget(t *testing.T) {
 	if _, err := Start("127.0.0.1:80"); err == nil {
 		t.Fatal("want an error for a target without scheme")
+	}
+}
+
+// TestGoReplaysOnlyAReplyLostBeforeItsFirstByte pins why TruncateReply
+// exists: on a reused connection, Go's transport itself sends a request
+// with an Idempotency-Key again when the connection closes before the
+// answer begins (DropReply), so the caller never sees that loss; a reply
+// cut after its first bytes reaches the caller as an error.
+func TestGoReplaysOnlyAReplyLostBeforeItsFirstByte(t *testing.T) {
+	for _, tc := range []struct {
+		fault        Fault
+		wantErr      bool
+		wantCommits  int64
+		wantRequests int
+	}{
+		// The first GET counts in both.
+		{DropReply, false, 3, 3},
+		{TruncateReply, true, 2, 2},
+	} {
+		t.Run(tc.fault.String(), func(t *testing.T) {
+			b := startBackend(t)
+			p := startProxy(t, b.URL)
+			p.SetRules(Rule{Method: http.MethodPost, Path: "/v1/things", Nth: 1, Fault: tc.fault})
+			c := &http.Client{Transport: &http.Transport{}}
+			do := func(method string) error {
+				req, err := http.NewRequestWithContext(t.Context(), method, p.URL()+"/v1/things", strings.NewReader("{}"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Idempotency-Key", "k1")
+				resp, err := c.Do(req)
+				if err != nil {
+					return err
+				}
+				defer resp.Body.Close()
+				_, err = io.ReadAll(resp.Body)
+				return err
+			}
+			// A first request leaves a connection to reuse.
+			if err := do(http.MethodGet); err != nil {
+				t.Fatal(err)
+			}
+			err := do(http.MethodPost)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("error %v, want an error: %t", err, tc.wantErr)
+			}
+			if n := b.commits.Load(); n != tc.wantCommits {
+				t.Fatalf("the server processed %d requests, want %d", n, tc.wantCommits)
+			}
+			if n := len(p.Requests()); n != tc.wantRequests {
+				t.Fatalf("the proxy saw %d requests, want %d", n, tc.wantRequests)
+			}
+		})
 	}
 }

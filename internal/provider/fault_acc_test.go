@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +62,11 @@ type faultCase struct {
 }
 
 // faultPlans are the faults of one write, in the order of its attempts.
+// A reply lost after commit comes in three forms: closed before its first
+// byte (DropReply; on a reused connection Go's transport replays a create,
+// which carries an Idempotency-Key, on its own), reset (ResetAfterCommit)
+// and cut after its status line (TruncateReply, which only the provider's
+// retries can deal with).
 // Every kind gets a lost reply on create and on update; which Retry-After
 // form and which cut each kind gets alternates (faultPlan), so that across
 // the kinds every fault meets creates, updates and reconnects. Waits are
@@ -79,7 +86,7 @@ var faultPlans = [][]faultproxy.Rule{
 	},
 	{
 		{Fault: faultproxy.Unavailable, RetryAfter: 2 * time.Second, RetryAfterDate: true},
-		{Fault: faultproxy.DropReply},
+		{Fault: faultproxy.TruncateReply},
 		{Fault: faultproxy.Forward, Delay: 200 * time.Millisecond},
 	},
 	{
@@ -132,7 +139,8 @@ func testAccCheckFaults(t *testing.T, p *faultproxy.Proxy) error {
 		return fmt.Errorf("faults that never fired, so this step proves nothing about them:\n  %s", strings.Join(u, "\n  "))
 	}
 	for _, e := range p.Events() {
-		if (e.Fault == faultproxy.DropReply || e.Fault == faultproxy.ResetAfterCommit) && (e.Upstream < 200 || e.Upstream > 299) {
+		if (e.Fault == faultproxy.DropReply || e.Fault == faultproxy.TruncateReply || e.Fault == faultproxy.ResetAfterCommit) &&
+			(e.Upstream < 200 || e.Upstream > 299) {
 			return fmt.Errorf("the service did not commit the write whose reply was cut: %s", e)
 		}
 	}
@@ -457,4 +465,122 @@ func faultNamed[T any](all []T, err error, prefix string, idName func(T) (string
 		}
 	}
 	return out, nil
+}
+
+// importBlockPattern finds an import block in Terraform's output, which
+// may indent it.
+var importBlockPattern = regexp.MustCompile(`(?s)import \{\s*\n\s*to\s*=\s*(\S+)\s*\n\s*id\s*=\s*"([^"]+)"\s*\n\s*\}`)
+
+// TestAccFaults_lostCreateReplyBeyondRetries loses the reply of a create the
+// service committed, with no retries left (max_retries = 0 stands for an
+// outage longer than the retries): the object exists in the service and not
+// in the state. The next apply must then either recognise it or fail with
+// an error that names it and prints a ready import block; applied with that
+// block, Terraform manages the one object. Never "choose another name",
+// never a second object.
+func TestAccFaults_lostCreateReplyBeyondRetries(t *testing.T) {
+	cli := newTerraformCLI(t)
+	p, err := faultproxy.Start(testAOS.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	partner := acctest.RandomWithPrefix("tf-fault-lost-create")
+	for _, tc := range []struct {
+		name, addr, collection, config string
+		find                           func(ctx context.Context, c *client.Client) ([]faultObject, error)
+		remove                         func(ctx context.Context, c *client.Client, id string) error
+	}{
+		{
+			name: "partner_app_profile", addr: partnerAddr, collection: "/v1/partner-app-profiles",
+			config: testAccPartnerAppProfileConfig(partner, ""),
+			find: func(ctx context.Context, c *client.Client) ([]faultObject, error) {
+				ps, err := c.ListPartnerAppProfiles(ctx, client.Filter{Search: partner})
+				return faultNamed(ps, err, partner, func(p domain.PartnerAppProfile) (string, string) { return p.ID, p.Name })
+			},
+			remove: func(ctx context.Context, c *client.Client, id string) error {
+				return c.DeletePartnerAppProfile(ctx, id)
+			},
+		},
+		{
+			name: "microsoft_tenant", addr: microsoftTenantAddr, collection: "/v1/tenants",
+			config: testAccMicrosoftTenantConfig_basic(devOtherTenant),
+			find:   faultFindTenants(domain.PlatformMicrosoft, devOtherTenant, func(domain.Tenant) string { return "" }),
+			remove: func(ctx context.Context, c *client.Client, id string) error { return c.DeleteTenant(ctx, id) },
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "config")
+			config := savedPlanConfig(cli, tc.addr+".id", fmt.Sprintf(`
+provider "aos" {
+  endpoint    = %q
+  max_retries = 0
+}
+`, p.URL())+tc.config)
+			writeFile(t, filepath.Join(dir, "main.tf"), config)
+			cli.mustRun(dir, "init", "-input=false", "-no-color")
+			// Whatever happens, nothing of this test may stay behind: an
+			// orphan fails the test and is removed, so that later tests
+			// of the same domain or name can run.
+			t.Cleanup(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				defer cancel()
+				c := testClient(t)
+				objs, err := tc.find(ctx, c)
+				if err != nil {
+					t.Error(err)
+				}
+				for _, o := range objs {
+					t.Errorf("left in the service after destroy: %s", o.ID)
+					if err := tc.remove(ctx, c, o.ID); err != nil {
+						t.Errorf("removing %s: %v", o.ID, err)
+					}
+				}
+			})
+			defer func() {
+				p.SetRules()
+				cli.run(dir, "destroy", "-input=false", "-no-color", "-auto-approve")
+			}()
+
+			// Cut mid-reply: Go's transport would replay a reply lost
+			// before its first byte on its own (see faultproxy).
+			p.SetRules(faultproxy.Rule{Method: http.MethodPost, Path: tc.collection, Nth: 1, Fault: faultproxy.TruncateReply})
+			out, code := cli.run(dir, "apply", "-input=false", "-no-color", "-auto-approve")
+			if err := testAccCheckFaults(t, p); err != nil {
+				t.Fatal(err)
+			}
+			if code == 0 {
+				t.Fatalf("the apply whose only create lost its reply, with no retries, succeeded:\n%s", out)
+			}
+			objs, err := tc.find(testCtx(t), testClient(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(objs) != 1 {
+				t.Fatalf("after the lost reply the service holds %d objects of this test, want the 1 it committed: %+v", len(objs), objs)
+			}
+			orphan := objs[0].ID
+
+			// The next apply, nothing faulty any more.
+			p.SetRules()
+			out, code = cli.run(dir, "apply", "-input=false", "-no-color", "-auto-approve")
+			if code != 0 {
+				m := importBlockPattern.FindStringSubmatch(out)
+				if m == nil || m[1] != tc.addr || m[2] != orphan {
+					t.Fatalf("the apply after a lost create reply failed without an import block for %s (id %s):\n%s", tc.addr, orphan, out)
+				}
+				writeFile(t, filepath.Join(dir, "main.tf"), config+"\n"+m[0]+"\n")
+				cli.mustRun(dir, "apply", "-input=false", "-no-color", "-auto-approve")
+			}
+			if got := strings.TrimSpace(cli.mustRun(dir, "output", "-raw", "id")); got != orphan {
+				t.Fatalf("the state holds %s, the service's object is %s", got, orphan)
+			}
+			if out, code := cli.run(dir, "plan", "-input=false", "-no-color", "-detailed-exitcode"); code != 0 {
+				t.Fatalf("the plan after adopting %s is not empty (exit %d):\n%s", orphan, code, out)
+			}
+			if objs, err := tc.find(testCtx(t), testClient(t)); err != nil || len(objs) != 1 {
+				t.Fatalf("the service holds %+v (%v), want only %s", objs, err, orphan)
+			}
+		})
+	}
 }

@@ -1,9 +1,9 @@
 // Command outage measures how a terraform apply lives through an aosd that
 // goes down in the middle of it: for each outage length it starts `aosd
 // dev` as a process, puts internal/faultproxy in front of it, runs
-// terraform apply of a small configuration, kills aosd (SIGKILL) when the
-// first create arrives, and starts it again on the same data dir and port
-// after the outage. It reports whether the apply survived, how long it
+// terraform apply of a small configuration, kills aosd (SIGKILL) right
+// after it committed the first create (whose reply is then lost), and
+// starts it again on the same data dir and port after the outage. It reports whether the apply survived, how long it
 // took, how many attempts reached the proxy while aosd was down, the final
 // error, and what a second apply then does (and whether the service holds
 // a duplicate or an object missing from the state).
@@ -119,7 +119,7 @@ func run(outages string, keep bool) error {
 		r.print()
 	}
 	fmt.Println("\nsummary")
-	fmt.Printf("%-8s %-9s %-10s %-9s %-10s %s\n", "outage", "survived", "apply", "attempts", "re-apply", "service after re-apply")
+	fmt.Printf("%-8s %-9s %-10s %-9s %-10s %s\n", "outage", "survived", "apply", "cut off", "re-apply", "service after re-apply")
 	for _, r := range results {
 		fmt.Printf("%-8s %-9t %-10s %-9d %-10s %s\n", r.outage, r.survived, r.applyTime.Round(100*time.Millisecond), r.attempts, r.reapply, r.service)
 	}
@@ -128,10 +128,11 @@ func run(outages string, keep bool) error {
 
 type result struct {
 	outage    time.Duration
+	down      time.Duration // from the kill until /healthz answered again
 	survived  bool
 	applyTime time.Duration
-	// attempts is how many requests reached the proxy while aosd was
-	// down; byPath splits them by call, with the span they covered.
+	// attempts is how many write attempts got no answer (aosd down);
+	// byPath lists each write call with its attempts and their span.
 	attempts int
 	byPath   []string
 	errText  string
@@ -141,9 +142,9 @@ type result struct {
 }
 
 func (r result) print() {
-	fmt.Printf("\n=== aosd down for %s\n", r.outage)
+	fmt.Printf("\n=== aosd down for %s (%s from the kill to /healthz answering again)\n", r.outage, r.down.Round(100*time.Millisecond))
 	fmt.Printf("apply survived: %t, took %s\n", r.survived, r.applyTime.Round(100*time.Millisecond))
-	fmt.Printf("attempts while aosd was down: %d\n", r.attempts)
+	fmt.Printf("write attempts without an answer: %d, by call:\n", r.attempts)
 	for _, p := range r.byPath {
 		fmt.Println("  " + p)
 	}
@@ -181,7 +182,9 @@ func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) 
 	var mu sync.Mutex
 	var killedAt, upAt time.Time
 	restarted := make(chan error, 1)
-	p.SetRules(faultproxy.Rule{Method: http.MethodPost, Path: "/v1/partner-app-profiles", Nth: 1, Fault: faultproxy.ResetBeforeForward,
+	// The first create commits, then aosd dies before its reply leaves:
+	// the worst moment, as the object exists and the client cannot know.
+	p.SetRules(faultproxy.Rule{Method: http.MethodPost, Path: "/v1/partner-app-profiles", Nth: 1, Fault: faultproxy.DropReply,
 		OnFire: func(faultproxy.Event) {
 			a.stop()
 			mu.Lock()
@@ -233,37 +236,42 @@ func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) 
 	mu.Lock()
 	down := [2]time.Time{killedAt, upAt}
 	mu.Unlock()
+	r.down = down[1].Sub(down[0])
 	if down[0].IsZero() {
 		return r, fmt.Errorf("the apply never reached the kill:\n%s", out)
 	}
-	type span struct {
-		n           int
+	// Every call of the apply, by its attempts: the creates' attempts
+	// share their Idempotency-Key.
+	type call struct {
+		n, failed   int
 		first, last time.Time
 	}
-	spans := map[string]*span{}
+	calls := map[string]*call{}
 	var order []string
 	for _, q := range p.Requests() {
-		if q.At.Before(down[0]) || q.At.After(down[1]) {
+		if q.Method == http.MethodGet || q.Path == "/connect/token" {
 			continue
 		}
-		r.attempts++
-		// One call's attempts share its Idempotency-Key (creates).
 		k := q.Method + " " + q.Path
 		if key := q.Header.Get("Idempotency-Key"); key != "" {
 			k += " (Idempotency-Key " + key[:8] + "…)"
 		}
-		s, ok := spans[k]
+		c, ok := calls[k]
 		if !ok {
-			s = &span{first: q.At}
-			spans[k] = s
+			c = &call{first: q.At}
+			calls[k] = c
 			order = append(order, k)
 		}
-		s.n++
-		s.last = q.At
+		c.n++
+		c.last = q.At
+		if q.Status == 0 {
+			c.failed++
+			r.attempts++
+		}
 	}
 	for _, k := range order {
-		s := spans[k]
-		r.byPath = append(r.byPath, fmt.Sprintf("%s: %d attempts over %s", k, s.n, s.last.Sub(s.first).Round(100*time.Millisecond)))
+		c := calls[k]
+		r.byPath = append(r.byPath, fmt.Sprintf("%s: %d attempts (%d cut off) over %s", k, c.n, c.failed, c.last.Sub(c.first).Round(100*time.Millisecond)))
 	}
 	p.SetRules()
 	out, code, took = terraform("apply", "-input=false", "-no-color", "-auto-approve")
