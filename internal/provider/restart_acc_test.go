@@ -83,7 +83,7 @@ func (a *aosdProcess) start() error {
 	if err != nil {
 		return err
 	}
-	defer logf.Close()
+	defer func() { _ = logf.Close() }()
 	_, _ = fmt.Fprintf(logf, "--- start %d on %s\n", a.starts+1, listen)
 	// Not the test's context: the process must outlive a step, and the
 	// cleanup stops it.
@@ -265,61 +265,66 @@ func restartObjects[T any](xs []T, err error, f func(T) restartObject) ([]restar
 // with suffix (no lost write).
 func testAccCheckRestartService(t *testing.T, a *aosdProcess, c *client.Client, suffix string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
-		a.waitUp()
-		ctx := testCtx(t)
-		listers := map[string]func() ([]restartObject, error){
-			"aos_microsoft_tenant": func() ([]restartObject, error) {
-				xs, err := c.ListTenants(ctx, client.Filter{})
-				return restartObjects(xs, err, func(x domain.Tenant) restartObject { return restartObject{x.ID, ""} })
-			},
-			"aos_partner_app_profile": func() ([]restartObject, error) {
-				xs, err := c.ListPartnerAppProfiles(ctx, client.Filter{})
-				return restartObjects(xs, err, func(x domain.PartnerAppProfile) restartObject { return restartObject{x.ID, x.Name} })
-			},
-			"aos_app_profile": func() ([]restartObject, error) {
-				xs, err := c.ListAppProfiles(ctx, client.Filter{})
-				return restartObjects(xs, err, func(x domain.AppProfile) restartObject { return restartObject{x.ID, x.Name} })
-			},
-			"aos_service_account_profile": func() ([]restartObject, error) {
-				xs, err := c.ListServiceAccounts(ctx, client.Filter{})
-				return restartObjects(xs, err, func(x domain.ServiceAccount) restartObject { return restartObject{x.ID, x.Name} })
-			},
-			"aos_migration_connection": func() ([]restartObject, error) {
-				xs, err := c.ListConnections(ctx, client.Filter{})
-				return restartObjects(xs, err, func(x domain.Connection) restartObject { return restartObject{x.ID, x.Name} })
-			},
+		ids := map[string][]string{}
+		for _, rs := range s.RootModule().Resources {
+			ids[rs.Type] = append(ids[rs.Type], rs.Primary.ID)
 		}
-		var problems []string
-		for typ, list := range listers {
-			var inState []string
-			for _, rs := range s.RootModule().Resources {
-				if rs.Type == typ {
-					inState = append(inState, rs.Primary.ID)
-				}
-			}
-			objs, err := list()
-			if err != nil {
-				return err
-			}
-			var inService []string
-			for _, o := range objs {
-				inService = append(inService, o.id)
-				if o.name != "" && !strings.HasSuffix(o.name, suffix) {
-					problems = append(problems, fmt.Sprintf("%s %s is named %q, want the suffix %q: a lost write", typ, o.id, o.name, suffix))
-				}
-			}
-			slices.Sort(inState)
-			slices.Sort(inService)
-			if !slices.Equal(inState, inService) {
-				problems = append(problems, fmt.Sprintf("%s: the state holds %v, the service %v (duplicates or orphans)", typ, inState, inService))
-			}
-		}
-		if len(problems) > 0 {
-			slices.Sort(problems)
-			return errors.New(strings.Join(problems, "\n"))
-		}
-		return nil
+		return restartCompare(t, a, c, suffix, ids)
 	}
+}
+
+// restartCompare compares the objects in the service with ids, the ids in
+// the state by resource type.
+func restartCompare(t *testing.T, a *aosdProcess, c *client.Client, suffix string, ids map[string][]string) error {
+	a.waitUp()
+	ctx := testCtx(t)
+	listers := map[string]func() ([]restartObject, error){
+		"aos_microsoft_tenant": func() ([]restartObject, error) {
+			xs, err := c.ListTenants(ctx, client.Filter{})
+			return restartObjects(xs, err, func(x domain.Tenant) restartObject { return restartObject{x.ID, ""} })
+		},
+		"aos_partner_app_profile": func() ([]restartObject, error) {
+			xs, err := c.ListPartnerAppProfiles(ctx, client.Filter{})
+			return restartObjects(xs, err, func(x domain.PartnerAppProfile) restartObject { return restartObject{x.ID, x.Name} })
+		},
+		"aos_app_profile": func() ([]restartObject, error) {
+			xs, err := c.ListAppProfiles(ctx, client.Filter{})
+			return restartObjects(xs, err, func(x domain.AppProfile) restartObject { return restartObject{x.ID, x.Name} })
+		},
+		"aos_service_account_profile": func() ([]restartObject, error) {
+			xs, err := c.ListServiceAccounts(ctx, client.Filter{})
+			return restartObjects(xs, err, func(x domain.ServiceAccount) restartObject { return restartObject{x.ID, x.Name} })
+		},
+		"aos_migration_connection": func() ([]restartObject, error) {
+			xs, err := c.ListConnections(ctx, client.Filter{})
+			return restartObjects(xs, err, func(x domain.Connection) restartObject { return restartObject{x.ID, x.Name} })
+		},
+	}
+	var problems []string
+	for typ, list := range listers {
+		inState := slices.Clone(ids[typ])
+		objs, err := list()
+		if err != nil {
+			return err
+		}
+		var inService []string
+		for _, o := range objs {
+			inService = append(inService, o.id)
+			if o.name != "" && !strings.HasSuffix(o.name, suffix) {
+				problems = append(problems, fmt.Sprintf("%s %s is named %q, want the suffix %q: a lost write", typ, o.id, o.name, suffix))
+			}
+		}
+		slices.Sort(inState)
+		slices.Sort(inService)
+		if !slices.Equal(inState, inService) {
+			problems = append(problems, fmt.Sprintf("%s: the state holds %v, the service %v (duplicates or orphans)", typ, inState, inService))
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
 }
 
 // TestAccRestart_killMidApply kills aosd (SIGKILL) in the middle of an
@@ -382,9 +387,7 @@ func TestAccRestart_killMidApply(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		// Destroy leaves nothing: checked against an empty state, every
 		// object still in the service is an orphan.
-		CheckDestroy: func(*terraform.State) error {
-			return testAccCheckRestartService(t, a, direct, "")(terraform.NewState())
-		},
+		CheckDestroy: func(*terraform.State) error { return restartCompare(t, a, direct, "", nil) },
 		Steps: []resource.TestStep{
 			{
 				// The second of three partner profiles created at once.

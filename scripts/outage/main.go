@@ -78,14 +78,14 @@ func run(outages string, keep bool) error {
 	if keep {
 		fmt.Println("work directory:", work)
 	} else {
-		defer os.RemoveAll(work)
+		defer func() { _ = os.RemoveAll(work) }()
 	}
 	const ns, ver = "aos-dev", "0.0.1"
 	plugin := filepath.Join(work, "mirror", "registry.terraform.io", ns, "aos", ver, runtime.GOOS+"_"+runtime.GOARCH)
 	aosdBin := filepath.Join(work, "aosd")
 	for _, b := range [][2]string{{filepath.Join(plugin, "terraform-provider-aos_v"+ver), "."}, {aosdBin, "./cmd/aosd"}} {
 		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil { //nolint:noctx // a build, no deadline
-			return fmt.Errorf("building %s: %v\n%s", b[1], err, out)
+			return fmt.Errorf("building %s: %w\n%s", b[1], err, out)
 		}
 	}
 	rc := filepath.Join(work, "terraformrc")
@@ -177,7 +177,7 @@ func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) 
 	if err != nil {
 		return r, err
 	}
-	defer p.Close()
+	defer func() { _ = p.Close() }()
 
 	var mu sync.Mutex
 	var killedAt, upAt time.Time
@@ -394,7 +394,7 @@ func (a *aosd) start() error {
 	if err != nil {
 		return err
 	}
-	defer logf.Close()
+	defer func() { _ = logf.Close() }()
 	cmd := exec.Command(a.bin, "dev", "--data-dir", a.dataDir, "--listen", listen, "--auto-consent", "--log-level", "warn") //nolint:noctx // stopped by stop
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
