@@ -18,6 +18,7 @@ import (
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
+	"github.com/aos-dev/terraform-provider-aos/internal/testpg"
 )
 
 // testAOS is the aosd every acceptance test in this package talks to: one
@@ -33,6 +34,9 @@ func TestMain(m *testing.M) {
 }
 
 func runTests(m *testing.M) (code int) {
+	// The PostgreSQL server of the tests that use one (testpg), if any
+	// started.
+	defer testpg.Stop()
 	if os.Getenv("TF_ACC") != "" {
 		// moto is the AWS IAM/STS endpoint of the Amazon tenant tests, and
 		// aosd verifies Amazon roles against it (see testAccStartMoto).

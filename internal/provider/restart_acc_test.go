@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,16 +22,24 @@ import (
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/faultproxy"
+	"github.com/aos-dev/terraform-provider-aos/internal/secrets"
+	"github.com/aos-dev/terraform-provider-aos/internal/testpg"
 )
 
-// aosdProcess is `aosd dev` run as its own process on a data dir, so a test
-// can kill it (SIGKILL: no shutdown, transactions cut wherever they are)
-// and start it again on the same SQLite file and port.
+// aosdProcess is aosd run as its own process (`aosd dev` on a data dir, or
+// `aosd serve` on a PostgreSQL database), so a test can kill it (SIGKILL:
+// no shutdown, transactions cut wherever they are) and start it again on
+// the same data and port.
 type aosdProcess struct {
 	t       *testing.T
 	bin     string
 	dataDir string
 	logPath string
+	// args are the command's arguments without --listen.
+	args []string
+	// creds are the client's AOS_* values; for aosd dev they come from
+	// the env file it writes.
+	creds map[string]string
 
 	mu      sync.Mutex
 	addr    string // host:port, fixed after the first start
@@ -58,6 +67,50 @@ func startAOSDProcess(t *testing.T) *aosdProcess {
 	t.Helper()
 	work := t.TempDir()
 	a := &aosdProcess{t: t, bin: buildAOSD(t, work), dataDir: filepath.Join(work, "data"), logPath: filepath.Join(work, "aosd.log")}
+	a.args = []string{"dev", "--data-dir", a.dataDir, "--auto-consent", "--log-level", "warn"}
+	a.run()
+	return a
+}
+
+// startAOSDServeProcess starts aosd serve (production mode, no dev
+// routes, so no consent completes) on the PostgreSQL database dbURL with a
+// new key and API client, on a free port, and stops it when the test ends.
+func startAOSDServeProcess(t *testing.T, dbURL string) *aosdProcess {
+	t.Helper()
+	work := t.TempDir()
+	a := &aosdProcess{t: t, bin: buildAOSD(t, work), logPath: filepath.Join(work, "aosd.log")}
+	keyFile, msSecretFile := filepath.Join(work, "key"), filepath.Join(work, "microsoft-secret")
+	for f, v := range map[string]string{keyFile: secrets.GenerateKey(), msSecretFile: "restart-test-secret"} {
+		if err := os.WriteFile(f, []byte(v+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.CommandContext(t.Context(), a.bin, "clients", "create", "--database", dbURL, "--org", "restart").CombinedOutput()
+	if err != nil {
+		t.Fatalf("aosd clients create: %v\n%s", err, out)
+	}
+	a.creds = parseEnv(string(out))
+	var lc net.ListenConfig
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.addr = ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a.creds["AOS_ENDPOINT"] = "http://" + a.addr
+	a.args = []string{"serve", "--database", dbURL, "--encryption-key-file", keyFile, "--public-url", "http://" + a.addr,
+		"--microsoft-client-id", "00000000-0000-0000-0000-0000000000a5", "--microsoft-client-secret-file", msSecretFile,
+		"--rate-limit", "0", "--log-level", "warn"}
+	a.run()
+	return a
+}
+
+// run starts the process for the first time and stops it at cleanup.
+func (a *aosdProcess) run() {
+	t := a.t
+	t.Helper()
 	t.Cleanup(func() {
 		a.pending.Wait()
 		a.mu.Lock()
@@ -67,7 +120,6 @@ func startAOSDProcess(t *testing.T) *aosdProcess {
 	if err := a.start(); err != nil {
 		t.Fatal(err)
 	}
-	return a
 }
 
 // start runs aosd and waits until it answers /healthz. The first start
@@ -87,7 +139,7 @@ func (a *aosdProcess) start() error {
 	_, _ = fmt.Fprintf(logf, "--- start %d on %s\n", a.starts+1, listen)
 	// Not the test's context: the process must outlive a step, and the
 	// cleanup stops it.
-	cmd := exec.Command(a.bin, "dev", "--data-dir", a.dataDir, "--listen", listen, "--auto-consent", "--log-level", "warn") //nolint:noctx // stopped by the cleanup, see above
+	cmd := exec.Command(a.bin, append(slices.Clone(a.args), "--listen", listen)...) //nolint:noctx // stopped by the cleanup, see above
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting aosd: %w", err)
@@ -132,22 +184,32 @@ func (a *aosdProcess) healthy() bool {
 	return resp.StatusCode == http.StatusOK
 }
 
-// env reads the AOS_* values aosd dev wrote to its data dir.
+// env returns the AOS_* values of the client: those given, or those aosd
+// dev wrote to its data dir.
 func (a *aosdProcess) env() (map[string]string, error) {
+	if a.creds != nil {
+		return a.creds, nil
+	}
 	b, err := os.ReadFile(filepath.Join(a.dataDir, "aos.env"))
 	if err != nil {
 		return nil, err
 	}
-	vals := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok {
-			vals[k] = v
-		}
-	}
+	vals := parseEnv(string(b))
 	if vals["AOS_ENDPOINT"] == "" || vals["AOS_CLIENT_SECRET"] == "" {
 		return nil, errors.New("aos.env is not complete yet")
 	}
 	return vals, nil
+}
+
+// parseEnv reads KEY=VALUE lines.
+func parseEnv(s string) map[string]string {
+	vals := map[string]string{}
+	for _, line := range strings.Split(s, "\n") {
+		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+			vals[k] = v
+		}
+	}
+	return vals
 }
 
 func (a *aosdProcess) log() string {
@@ -200,10 +262,12 @@ func (a *aosdProcess) counts() (starts, kills int) {
 // time budget worth having.
 const restartOutage = 10 * time.Second
 
-// testAccRestartConfig is several resources of most kinds, names ending in
-// suffix.
-func testAccRestartConfig(p *faultproxy.Proxy, env map[string]string, suffix string) string {
-	return fmt.Sprintf(`
+// testAccRestartConfig is a Microsoft 365 tenant and three partner app
+// profiles, and with connected (the tenant connects at once: aosd dev
+// --auto-consent) app profiles, a service account profile and a migration
+// connection in the tenant; names end in suffix.
+func testAccRestartConfig(p *faultproxy.Proxy, env map[string]string, suffix string, connected bool) string {
+	config := fmt.Sprintf(`
 provider "aos" {
   endpoint      = %[1]q
   client_id     = %[2]q
@@ -218,31 +282,35 @@ resource "aos_partner_app_profile" "p" {
   count = 3
   name  = "restart-partner-${count.index}%[5]s"
 }
-
+`, p.URL(), env["AOS_CLIENT_ID"], env["AOS_CLIENT_SECRET"], devTenant, suffix)
+	if !connected {
+		return config
+	}
+	return config + fmt.Sprintf(`
 resource "aos_app_profile" "app" {
   count     = 2
-  name      = "restart-app-${count.index}%[5]s"
+  name      = "restart-app-${count.index}%[1]s"
   tenant_id = aos_microsoft_tenant.contoso.id
   type      = "microsoft_365"
 }
 
 resource "aos_service_account_profile" "sa" {
   tenant_id           = aos_microsoft_tenant.contoso.id
-  name                = "restart-sa%[5]s"
+  name                = "restart-sa%[1]s"
   services            = ["fly"]
-  username            = %[6]q
-  password_wo         = %[7]q
+  username            = %[2]q
+  password_wo         = %[3]q
   password_wo_version = 1
 }
 
 resource "aos_migration_connection" "c" {
-  name      = "restart-conn%[5]s"
+  name      = "restart-conn%[1]s"
   tenant_id = aos_microsoft_tenant.contoso.id
   app_profile {
     id = aos_app_profile.app[0].id
   }
 }
-`, p.URL(), env["AOS_CLIENT_ID"], env["AOS_CLIENT_SECRET"], devTenant, suffix, saPlainUser, saPlainPassword)
+`, suffix, saPlainUser, saPlainPassword)
 }
 
 // restartObject is an object of the service: its id, and its name when the
@@ -338,7 +406,23 @@ func restartCompare(t *testing.T, a *aosdProcess, c *client.Client, suffix strin
 // service, with the values written.
 func TestAccRestart_killMidApply(t *testing.T) {
 	testAccPreCheck(t)
-	a := startAOSDProcess(t)
+	testAccRestart(t, startAOSDProcess(t), true, "/v1/app-profiles/*")
+}
+
+// TestAccRestart_killMidApplyPostgres is the same with aosd serve on
+// PostgreSQL, whose server keeps running while aosd dies: the transactions
+// aosd had open are rolled back by PostgreSQL when their connections drop.
+// Production mode completes no consent, so the configuration holds only
+// what needs none; the update renames partner app profiles.
+func TestAccRestart_killMidApplyPostgres(t *testing.T) {
+	testAccPreCheck(t)
+	testAccRestart(t, startAOSDServeProcess(t, testpg.URL(t)), false, "/v1/partner-app-profiles/*")
+}
+
+// testAccRestart runs the kill-and-restart test against a: the create kill
+// on the second partner app profile's POST, the update kill on the first
+// PATCH matching updatePath.
+func testAccRestart(t *testing.T, a *aosdProcess, connected bool, updatePath string) {
 	env, err := a.env()
 	if err != nil {
 		t.Fatal(err)
@@ -378,7 +462,7 @@ func TestAccRestart_killMidApply(t *testing.T) {
 	reapply := func(suffix string) resource.TestStep {
 		return resource.TestStep{
 			PreConfig:        func() { p.SetRules() },
-			Config:           testAccRestartConfig(p, env, suffix),
+			Config:           testAccRestartConfig(p, env, suffix, connected),
 			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 			Check:            testAccCheckRestartService(t, a, direct, suffix),
 		}
@@ -394,7 +478,7 @@ func TestAccRestart_killMidApply(t *testing.T) {
 				PreConfig: func() {
 					p.SetRules(killAfterCommit(http.MethodPost, "/v1/partner-app-profiles", 2, restartOutage))
 				},
-				Config: testAccRestartConfig(p, env, ""),
+				Config: testAccRestartConfig(p, env, "", connected),
 				Check: resource.ComposeTestCheckFunc(checkKilled(1),
 					testAccCheckRestartService(t, a, direct, "")),
 			},
@@ -403,9 +487,9 @@ func TestAccRestart_killMidApply(t *testing.T) {
 				// A rename whose PATCH committed; the outage is short, the
 				// lost reply is the point.
 				PreConfig: func() {
-					p.SetRules(killAfterCommit(http.MethodPatch, "/v1/app-profiles/*", 1, time.Second))
+					p.SetRules(killAfterCommit(http.MethodPatch, updatePath, 1, time.Second))
 				},
-				Config: testAccRestartConfig(p, env, "-renamed"),
+				Config: testAccRestartConfig(p, env, "-renamed", connected),
 				Check: resource.ComposeTestCheckFunc(checkKilled(2),
 					testAccCheckRestartService(t, a, direct, "-renamed")),
 			},
