@@ -102,7 +102,7 @@ func startAOSDServeProcess(t *testing.T, dbURL string) *aosdProcess {
 	a.creds["AOS_ENDPOINT"] = "http://" + a.addr
 	a.args = []string{"serve", "--database", dbURL, "--encryption-key-file", keyFile, "--public-url", "http://" + a.addr,
 		"--microsoft-client-id", "00000000-0000-0000-0000-0000000000a5", "--microsoft-client-secret-file", msSecretFile,
-		"--rate-limit", "0", "--log-level", "warn"}
+		"--disable-amazon", "--rate-limit", "0", "--log-level", "warn"}
 	a.run()
 	return a
 }
