@@ -472,7 +472,7 @@ func faultNamed[T any](all []T, err error, prefix string, idName func(T) (string
 var importBlockPattern = regexp.MustCompile(`(?s)import \{\s*\n\s*to\s*=\s*(\S+)\s*\n\s*id\s*=\s*"([^"]+)"\s*\n\s*\}`)
 
 // TestAccFaults_lostCreateReplyBeyondRetries loses the reply of a create the
-// service committed, with no retries left (max_retries = 0 stands for an
+// service committed, with no retries left (retry_timeout = "0s" stands for an
 // outage longer than the retries): the object exists in the service and not
 // in the state. The next apply must then either recognise it or fail with
 // an error that names it and prints a ready import block; applied with that
@@ -513,8 +513,8 @@ func TestAccFaults_lostCreateReplyBeyondRetries(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "config")
 			config := savedPlanConfig(cli, tc.addr+".id", fmt.Sprintf(`
 provider "aos" {
-  endpoint    = %q
-  max_retries = 0
+  endpoint      = %q
+  retry_timeout = "0s"
 }
 `, p.URL())+tc.config)
 			writeFile(t, filepath.Join(dir, "main.tf"), config)
