@@ -1,17 +1,14 @@
 package provider
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/aos-dev/terraform-provider-aos/internal/aosdproc"
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/faultproxy"
@@ -26,234 +24,69 @@ import (
 	"github.com/aos-dev/terraform-provider-aos/internal/testpg"
 )
 
-// aosdProcess is aosd run as its own process (`aosd dev` on a data dir, or
-// `aosd serve` on a PostgreSQL database), so a test can kill it (SIGKILL:
-// no shutdown, transactions cut wherever they are) and start it again on
-// the same data and port.
-type aosdProcess struct {
-	t       *testing.T
-	bin     string
-	dataDir string
-	logPath string
-	// args are the command's arguments without --listen.
-	args []string
-	// creds are the client's AOS_* values; for aosd dev they come from
-	// the env file it writes.
-	creds map[string]string
-
-	mu      sync.Mutex
-	addr    string // host:port, fixed after the first start
-	cmd     *exec.Cmd
-	exited  chan struct{}
-	starts  int
-	kills   int
-	pending sync.WaitGroup // restarts scheduled and not yet done
-}
-
-// buildAOSD builds cmd/aosd from this tree into dir.
-func buildAOSD(t *testing.T, dir string) string {
-	t.Helper()
-	out := filepath.Join(dir, "aosd")
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", out, "../../cmd/aosd")
-	if b, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building aosd: %v\n%s", err, b)
-	}
-	return out
-}
-
 // startAOSDProcess starts aosd dev with auto-consent on a new data dir and
-// a free port, and stops it when the test ends.
-func startAOSDProcess(t *testing.T) *aosdProcess {
+// a free port as its own process, so the test can kill it, and stops it
+// when the test ends.
+func startAOSDProcess(t *testing.T) *aosdproc.Process {
 	t.Helper()
 	work := t.TempDir()
-	a := &aosdProcess{t: t, bin: buildAOSD(t, work), dataDir: filepath.Join(work, "data"), logPath: filepath.Join(work, "aosd.log")}
-	a.args = []string{"dev", "--data-dir", a.dataDir, "--auto-consent", "--log-level", "warn"}
-	a.run()
-	return a
+	return startAOSD(t, aosdproc.Dev(buildAOSD(t, work), work))
 }
 
 // startAOSDServeProcess starts aosd serve (production mode, no dev
 // routes, so no consent completes) on the PostgreSQL database dbURL with a
 // new key and API client, on a free port, and stops it when the test ends.
-func startAOSDServeProcess(t *testing.T, dbURL string) *aosdProcess {
+func startAOSDServeProcess(t *testing.T, dbURL string) *aosdproc.Process {
 	t.Helper()
 	work := t.TempDir()
-	a := &aosdProcess{t: t, bin: buildAOSD(t, work), logPath: filepath.Join(work, "aosd.log")}
+	bin := buildAOSD(t, work)
 	keyFile, msSecretFile := filepath.Join(work, "key"), filepath.Join(work, "microsoft-secret")
 	for f, v := range map[string]string{keyFile: secrets.GenerateKey(), msSecretFile: "restart-test-secret"} {
 		if err := os.WriteFile(f, []byte(v+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	out, err := exec.CommandContext(t.Context(), a.bin, "clients", "create", "--database", dbURL, "--org", "restart").CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), bin, "clients", "create", "--database", dbURL, "--org", "restart").CombinedOutput()
 	if err != nil {
 		t.Fatalf("aosd clients create: %v\n%s", err, out)
 	}
-	a.creds = parseEnv(string(out))
-	var lc net.ListenConfig
-	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
+	// serve needs its address before it starts, for --public-url.
+	addr, err := aosdproc.FreeAddr(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.addr = ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		t.Fatal(err)
-	}
-	a.creds["AOS_ENDPOINT"] = "http://" + a.addr
-	a.args = []string{"serve", "--database", dbURL, "--encryption-key-file", keyFile, "--public-url", "http://" + a.addr,
-		"--microsoft-client-id", "00000000-0000-0000-0000-0000000000a5", "--microsoft-client-secret-file", msSecretFile,
-		"--disable-amazon", "--rate-limit", "0", "--log-level", "warn"}
-	a.run()
-	return a
-}
-
-// run starts the process for the first time and stops it at cleanup.
-func (a *aosdProcess) run() {
-	t := a.t
-	t.Helper()
-	t.Cleanup(func() {
-		a.pending.Wait()
-		a.mu.Lock()
-		defer a.mu.Unlock()
-		a.stopLocked()
+	creds := aosdproc.ParseEnv(string(out))
+	creds["AOS_ENDPOINT"] = "http://" + addr
+	return startAOSD(t, aosdproc.Options{
+		Bin: bin,
+		Args: []string{"serve", "--database", dbURL, "--encryption-key-file", keyFile, "--public-url", "http://" + addr,
+			"--microsoft-client-id", "00000000-0000-0000-0000-0000000000a5", "--microsoft-client-secret-file", msSecretFile,
+			"--disable-amazon", "--rate-limit", "0", "--log-level", "warn"},
+		Addr:    addr,
+		Env:     creds,
+		LogPath: filepath.Join(work, "aosd.log"),
 	})
-	if err := a.start(); err != nil {
+}
+
+// buildAOSD builds cmd/aosd from this tree into dir.
+func buildAOSD(t *testing.T, dir string) string {
+	t.Helper()
+	bin, err := aosdproc.Build(t.Context(), dir)
+	if err != nil {
 		t.Fatal(err)
 	}
+	return bin
 }
 
-// start runs aosd and waits until it answers /healthz. The first start
-// listens on a free port, which every later start reuses.
-func (a *aosdProcess) start() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	listen := a.addr
-	if listen == "" {
-		listen = "127.0.0.1:0"
-	}
-	logf, err := os.OpenFile(a.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+// startAOSD starts aosd as opts say and stops it when the test ends.
+func startAOSD(t *testing.T, opts aosdproc.Options) *aosdproc.Process {
+	t.Helper()
+	a, err := aosdproc.Start(t.Context(), opts)
+	t.Cleanup(a.Stop)
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
-	defer func() { _ = logf.Close() }()
-	_, _ = fmt.Fprintf(logf, "--- start %d on %s\n", a.starts+1, listen)
-	// Not the test's context: the process must outlive a step, and the
-	// cleanup stops it.
-	cmd := exec.Command(a.bin, append(slices.Clone(a.args), "--listen", listen)...) //nolint:noctx // stopped by the cleanup, see above
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting aosd: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	a.cmd, a.exited = cmd, exited
-	a.starts++
-	deadline := time.Now().Add(time.Minute)
-	for {
-		if a.addr == "" {
-			if env, err := a.env(); err == nil {
-				a.addr = strings.TrimPrefix(env["AOS_ENDPOINT"], "http://")
-			}
-		}
-		if a.addr != "" && a.healthy() {
-			return nil
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("aosd exited while starting:\n%s", a.log())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("aosd did not answer /healthz within a minute:\n%s", a.log())
-		}
-	}
-}
-
-func (a *aosdProcess) healthy() bool {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+a.addr+"/healthz", nil)
-	if err != nil {
-		return false
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return false
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode == http.StatusOK
-}
-
-// env returns the AOS_* values of the client: those given, or those aosd
-// dev wrote to its data dir.
-func (a *aosdProcess) env() (map[string]string, error) {
-	if a.creds != nil {
-		return a.creds, nil
-	}
-	b, err := os.ReadFile(filepath.Join(a.dataDir, "aos.env"))
-	if err != nil {
-		return nil, err
-	}
-	vals := parseEnv(string(b))
-	if vals["AOS_ENDPOINT"] == "" || vals["AOS_CLIENT_SECRET"] == "" {
-		return nil, errors.New("aos.env is not complete yet")
-	}
-	return vals, nil
-}
-
-// parseEnv reads KEY=VALUE lines.
-func parseEnv(s string) map[string]string {
-	vals := map[string]string{}
-	for _, line := range strings.Split(s, "\n") {
-		if k, v, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
-			vals[k] = v
-		}
-	}
-	return vals
-}
-
-func (a *aosdProcess) log() string {
-	b, _ := os.ReadFile(a.logPath)
-	return string(b)
-}
-
-func (a *aosdProcess) stopLocked() {
-	if a.cmd == nil {
-		return
-	}
-	_ = a.cmd.Process.Kill()
-	<-a.exited
-	a.cmd = nil
-}
-
-// killAndRestartAfter kills aosd at once and starts it again on the same
-// data dir and port after outage, in the background; waitUp waits for that.
-func (a *aosdProcess) killAndRestartAfter(outage time.Duration) {
-	a.mu.Lock()
-	a.stopLocked()
-	a.kills++
-	a.pending.Add(1)
-	a.mu.Unlock()
-	go func() {
-		defer a.pending.Done()
-		select {
-		case <-time.After(outage):
-		case <-a.t.Context().Done():
-			return
-		}
-		if err := a.start(); err != nil {
-			a.t.Errorf("restarting aosd after the kill: %v", err)
-		}
-	}()
-}
-
-// waitUp waits until the restarts scheduled so far are done.
-func (a *aosdProcess) waitUp() { a.pending.Wait() }
-
-func (a *aosdProcess) counts() (starts, kills int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.starts, a.kills
+	return a
 }
 
 // restartOutage is how long aosd stays down after the kill during create:
@@ -331,7 +164,7 @@ func restartObjects[T any](xs []T, err error, f func(T) restartObject) ([]restar
 // testAccCheckRestartService fails unless the service holds exactly the
 // objects in the state, kind by kind (no duplicate, no orphan), each named
 // with suffix (no lost write).
-func testAccCheckRestartService(t *testing.T, a *aosdProcess, c *client.Client, suffix string) resource.TestCheckFunc {
+func testAccCheckRestartService(t *testing.T, a *aosdproc.Process, c *client.Client, suffix string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		ids := map[string][]string{}
 		for _, rs := range s.RootModule().Resources {
@@ -343,8 +176,10 @@ func testAccCheckRestartService(t *testing.T, a *aosdProcess, c *client.Client, 
 
 // restartCompare compares the objects in the service with ids, the ids in
 // the state by resource type.
-func restartCompare(t *testing.T, a *aosdProcess, c *client.Client, suffix string, ids map[string][]string) error {
-	a.waitUp()
+func restartCompare(t *testing.T, a *aosdproc.Process, c *client.Client, suffix string, ids map[string][]string) error {
+	if err := a.Wait(); err != nil {
+		return err
+	}
 	ctx := testCtx(t)
 	listers := map[string]func() ([]restartObject, error){
 		"aos_microsoft_tenant": func() ([]restartObject, error) {
@@ -422,8 +257,8 @@ func TestAccRestart_killMidApplyPostgres(t *testing.T) {
 // testAccRestart runs the kill-and-restart test against a: the create kill
 // on the second partner app profile's POST, the update kill on the first
 // PATCH matching updatePath.
-func testAccRestart(t *testing.T, a *aosdProcess, connected bool, updatePath string) {
-	env, err := a.env()
+func testAccRestart(t *testing.T, a *aosdproc.Process, connected bool, updatePath string) {
+	env, err := a.Env()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +273,7 @@ func testAccRestart(t *testing.T, a *aosdProcess, connected bool, updatePath str
 	t.Cleanup(func() { _ = p.Close() })
 	killAfterCommit := func(method, path string, nth int, outage time.Duration) faultproxy.Rule {
 		return faultproxy.Rule{Method: method, Path: path, Nth: nth, Fault: faultproxy.DropReply,
-			OnFire: func(faultproxy.Event) { a.killAndRestartAfter(outage) }}
+			OnFire: func(faultproxy.Event) { a.Kill(); a.RestartAfter(t.Context(), outage) }}
 	}
 	checkKilled := func(wantKills int) resource.TestCheckFunc {
 		return func(*terraform.State) error {
@@ -453,7 +288,7 @@ func testAccRestart(t *testing.T, a *aosdProcess, connected bool, updatePath str
 					return fmt.Errorf("the write before the kill did not commit: %s", e)
 				}
 			}
-			if starts, kills := a.counts(); kills != wantKills || starts != wantKills+1 {
+			if starts, kills := a.Counts(); kills != wantKills || starts != wantKills+1 {
 				return fmt.Errorf("aosd was killed %d times and started %d times, want %d and %d", kills, starts, wantKills, wantKills+1)
 			}
 			return nil

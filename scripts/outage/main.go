@@ -25,12 +25,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/aos-dev/terraform-provider-aos/internal/aosdproc"
 	"github.com/aos-dev/terraform-provider-aos/internal/client"
 	"github.com/aos-dev/terraform-provider-aos/internal/faultproxy"
 )
@@ -60,13 +59,13 @@ func main() {
 	outages := flag.String("outages", "5s,30s,3m", "comma-separated outage lengths")
 	keep := flag.Bool("keep", false, "keep the work directory")
 	flag.Parse()
-	if err := run(*outages, *keep); err != nil {
+	if err := run(context.Background(), *outages, *keep); err != nil {
 		fmt.Fprintln(os.Stderr, "outage:", err)
 		os.Exit(1)
 	}
 }
 
-func run(outages string, keep bool) error {
+func run(ctx context.Context, outages string, keep bool) error {
 	tf, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("terraform is not on PATH")
@@ -82,11 +81,12 @@ func run(outages string, keep bool) error {
 	}
 	const ns, ver = "aos-dev", "0.0.1"
 	plugin := filepath.Join(work, "mirror", "registry.terraform.io", ns, "aos", ver, runtime.GOOS+"_"+runtime.GOARCH)
-	aosdBin := filepath.Join(work, "aosd")
-	for _, b := range [][2]string{{filepath.Join(plugin, "terraform-provider-aos_v"+ver), "."}, {aosdBin, "./cmd/aosd"}} {
-		if out, err := exec.Command("go", "build", "-o", b[0], b[1]).CombinedOutput(); err != nil { //nolint:noctx // a build, no deadline
-			return fmt.Errorf("building %s: %w\n%s", b[1], err, out)
-		}
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(plugin, "terraform-provider-aos_v"+ver), ".").CombinedOutput(); err != nil {
+		return fmt.Errorf("building the provider: %w\n%s", err, out)
+	}
+	aosdBin, err := aosdproc.Build(ctx, work)
+	if err != nil {
+		return err
 	}
 	rc := filepath.Join(work, "terraformrc")
 	if err := os.WriteFile(rc, fmt.Appendf(nil, `provider_installation {
@@ -111,7 +111,7 @@ func run(outages string, keep bool) error {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return err
 		}
-		r, err := measure(tf, rc, aosdBin, dir, d)
+		r, err := measure(ctx, tf, rc, aosdBin, dir, d)
 		if err != nil {
 			return fmt.Errorf("outage %s: %w", d, err)
 		}
@@ -162,14 +162,14 @@ func indent(s string) string {
 	return "    " + strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n    ")
 }
 
-func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) {
+func measure(ctx context.Context, tf, rc, aosdBin, dir string, outage time.Duration) (result, error) {
 	r := result{outage: outage}
-	a := &aosd{bin: aosdBin, dataDir: filepath.Join(dir, "data"), logPath: filepath.Join(dir, "aosd.log")}
-	if err := a.start(); err != nil {
+	a, err := aosdproc.Start(ctx, aosdproc.Dev(aosdBin, dir))
+	defer a.Stop()
+	if err != nil {
 		return r, err
 	}
-	defer a.stop()
-	env, err := a.env()
+	env, err := a.Env()
 	if err != nil {
 		return r, err
 	}
@@ -179,26 +179,10 @@ func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) 
 	}
 	defer func() { _ = p.Close() }()
 
-	var mu sync.Mutex
-	var killedAt, upAt time.Time
-	restarted := make(chan error, 1)
 	// The first create commits, then aosd dies before its reply leaves:
 	// the worst moment, as the object exists and the client cannot know.
 	p.SetRules(faultproxy.Rule{Method: http.MethodPost, Path: "/v1/partner-app-profiles", Nth: 1, Fault: faultproxy.DropReply,
-		OnFire: func(faultproxy.Event) {
-			a.stop()
-			mu.Lock()
-			killedAt = time.Now()
-			mu.Unlock()
-			go func() {
-				time.Sleep(outage)
-				err := a.start()
-				mu.Lock()
-				upAt = time.Now()
-				mu.Unlock()
-				restarted <- err
-			}()
-		}})
+		OnFire: func(faultproxy.Event) { a.Kill(); a.RestartAfter(ctx, outage) }})
 
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o600); err != nil {
 		return r, err
@@ -206,7 +190,7 @@ func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) 
 	tfEnv := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
 		"AOS_ENDPOINT="+p.URL(), "AOS_CLIENT_ID="+env["AOS_CLIENT_ID"], "AOS_CLIENT_SECRET="+env["AOS_CLIENT_SECRET"])
 	terraform := func(args ...string) (string, int, time.Duration) {
-		cmd := exec.Command(tf, args...) //nolint:noctx // the apply's own retries bound it
+		cmd := exec.CommandContext(ctx, tf, args...)
 		cmd.Dir, cmd.Env = dir, tfEnv
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
@@ -230,16 +214,14 @@ func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) 
 	if code != 0 {
 		r.errText = errorsOf(out)
 	}
-	if err := <-restarted; err != nil {
-		return r, fmt.Errorf("restarting aosd: %w", err)
+	if err := a.Wait(); err != nil {
+		return r, err
 	}
-	mu.Lock()
-	down := [2]time.Time{killedAt, upAt}
-	mu.Unlock()
-	r.down = down[1].Sub(down[0])
-	if down[0].IsZero() {
+	killedAt, upAt := a.LastOutage()
+	if killedAt.IsZero() {
 		return r, fmt.Errorf("the apply never reached the kill:\n%s", out)
 	}
+	r.down = upAt.Sub(killedAt)
 	// Every call of the apply, by its attempts: the creates' attempts
 	// share their Idempotency-Key.
 	type call struct {
@@ -286,7 +268,7 @@ func measure(tf, rc, aosdBin, dir string, outage time.Duration) (result, error) 
 		r.reapply = fmt.Sprintf("failed after %s", took.Round(100*time.Millisecond))
 		r.reErr = errorsOf(out)
 	}
-	r.service, err = serviceVsState(dir, env)
+	r.service, err = serviceVsState(ctx, dir, env)
 	return r, err
 }
 
@@ -301,12 +283,12 @@ func errorsOf(out string) string {
 
 // serviceVsState compares the partner profiles and tenants in aosd with the
 // state: duplicates and objects missing from the state.
-func serviceVsState(dir string, env map[string]string) (string, error) {
+func serviceVsState(ctx context.Context, dir string, env map[string]string) (string, error) {
 	c, err := client.New(client.Config{Endpoint: env["AOS_ENDPOINT"], ClientID: env["AOS_CLIENT_ID"], ClientSecret: env["AOS_CLIENT_SECRET"]})
 	if err != nil {
 		return "", err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	ps, err := c.ListPartnerAppProfiles(ctx, client.Filter{})
 	if err != nil {
@@ -369,92 +351,4 @@ func serviceVsState(dir string, env map[string]string) (string, error) {
 		s += ", all in the state, no duplicate"
 	}
 	return s, nil
-}
-
-// aosd is `aosd dev` as a process, restartable on the same data dir and
-// port.
-type aosd struct {
-	bin, dataDir, logPath string
-	mu                    sync.Mutex
-	addr                  string
-	cmd                   *exec.Cmd
-	exited                chan struct{}
-}
-
-var endpointLine = regexp.MustCompile(`(?m)^AOS_ENDPOINT=http://(\S+)$`)
-
-func (a *aosd) start() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	listen := a.addr
-	if listen == "" {
-		listen = "127.0.0.1:0"
-	}
-	logf, err := os.OpenFile(a.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = logf.Close() }()
-	cmd := exec.Command(a.bin, "dev", "--data-dir", a.dataDir, "--listen", listen, "--auto-consent", "--log-level", "warn") //nolint:noctx // stopped by stop
-	cmd.Stdout, cmd.Stderr = logf, logf
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	a.cmd, a.exited = cmd, exited
-	deadline := time.Now().Add(time.Minute)
-	for time.Now().Before(deadline) {
-		if a.addr == "" {
-			if b, err := os.ReadFile(filepath.Join(a.dataDir, "aos.env")); err == nil {
-				if m := endpointLine.FindSubmatch(b); m != nil {
-					a.addr = string(m[1])
-				}
-			}
-		}
-		if a.addr != "" {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+a.addr+"/healthz", nil)
-			resp, err := http.DefaultClient.Do(req)
-			cancel()
-			if err == nil {
-				_ = resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					return nil
-				}
-			}
-		}
-		select {
-		case <-exited:
-			b, _ := os.ReadFile(a.logPath)
-			return fmt.Errorf("aosd exited while starting:\n%s", b)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return errors.New("aosd did not answer /healthz within a minute")
-}
-
-func (a *aosd) stop() {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.cmd == nil {
-		return
-	}
-	_ = a.cmd.Process.Kill()
-	<-a.exited
-	a.cmd = nil
-}
-
-func (a *aosd) env() (map[string]string, error) {
-	b, err := os.ReadFile(filepath.Join(a.dataDir, "aos.env"))
-	if err != nil {
-		return nil, err
-	}
-	vals := map[string]string{}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, "="); ok {
-			vals[k] = v
-		}
-	}
-	return vals, nil
 }
