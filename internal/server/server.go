@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -282,8 +283,19 @@ type replay struct {
 
 // maxMutationAttempts bounds the retries of a write that lost an
 // optimistic-concurrency race the caller did not ask to be told about
-// (no If-Match).
-const maxMutationAttempts = 5
+// (no If-Match). On PostgreSQL concurrent writers of one object really
+// run at the same time, and each round of a race has one winner, so the
+// bound is set well above the number of writers a client plausibly sends
+// at once; the attempts are spaced by mutationBackoff so that the losers
+// do not meet again in lockstep.
+const maxMutationAttempts = 20
+
+// mutationBackoff is the wait before retry number attempt (from 1): a
+// few milliseconds growing to at most about 50, with jitter.
+func mutationBackoff(attempt int) time.Duration {
+	d := time.Duration(min(attempt, 10)) * 5 * time.Millisecond
+	return d/2 + rand.N(d)
+}
 
 // mutate runs fn in one transaction. For a POST carrying Idempotency-Key the
 // key is claimed in the same transaction, so the key and the object it
@@ -343,6 +355,18 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn 
 		if !errors.Is(err, store.ErrVersionMismatch) || preconditioned {
 			break
 		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(mutationBackoff(attempt + 1)):
+		}
+	}
+	if errors.Is(err, store.ErrVersionMismatch) && !preconditioned {
+		// 412 would blame a precondition the caller never set. The object
+		// is being changed by other requests right now; a retry heals it.
+		w.Header().Set("Retry-After", "1")
+		s.writeError(w, r, &domain.Error{Status: http.StatusServiceUnavailable, Code: domain.CodeBusy,
+			Message: "the object is being changed by other requests at the same time; retry in a moment"})
+		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
