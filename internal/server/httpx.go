@@ -47,11 +47,18 @@ func readBody(r *http.Request) ([]byte, error) {
 // silently ignored setting.
 func decodeStrict(r *http.Request, body []byte, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		// The API document lists application/json only.
 		if err != nil || mt != "application/json" {
 			return &domain.Error{Status: http.StatusUnsupportedMediaType, Code: domain.CodeBadRequest,
 				Message: "request body must be application/json"}
+		}
+		// JSON is UTF-8 (RFC 8259 section 8.1) and is read as such; a
+		// client that declares another charset has encoded its text in a
+		// way the service would misread, so it is told instead.
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return &domain.Error{Status: http.StatusUnsupportedMediaType, Code: domain.CodeBadRequest,
+				Message: fmt.Sprintf("request body must be UTF-8 JSON, not charset %q: send application/json without a charset or with charset=utf-8", cs)}
 		}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
@@ -64,6 +71,14 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 	// rather than as a wrongly typed name.
 	var doc any
 	if err := json.Unmarshal(body, &doc); err == nil {
+		// encoding/json keeps the last of repeated names, other parsers
+		// the first: a body that names a field twice could mean one value
+		// to a proxy or a log reader and another to the service, so it is
+		// refused rather than guessed at.
+		if field, found := repeatedKey(body); found {
+			return domain.BadRequest(domain.CodeBadRequest, field,
+				"field %q is given more than once; give each field once", field)
+		}
 		if key := inexactKey(doc, reflect.TypeOf(v)); key != "" {
 			return unknownField(key)
 		}
@@ -172,6 +187,80 @@ func checkStrings(v reflect.Value, path string, kind domain.TextKind) *domain.Er
 		}
 	}
 	return nil
+}
+
+// repeatedKey finds the first object name that appears twice in one
+// object of a JSON text that encoding/json has already accepted (so that
+// its nesting depth is bounded), and returns its path ("appProfiles[0].id").
+// Names are compared after unescaping: "n\u0061me" repeats "name".
+func repeatedKey(body []byte) (string, bool) {
+	type frame struct {
+		path   string
+		object bool
+		keys   map[string]bool
+		index  int    // next array element
+		key    string // the name whose value comes next, in an object
+		valued bool   // key is read and its value not yet
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var stack []*frame
+	// child is the path of the value about to start in the top frame.
+	child := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			if f.path == "" {
+				return f.key
+			}
+			return f.path + "." + f.key
+		}
+		p := fmt.Sprintf("%s[%d]", f.path, f.index)
+		f.index++
+		return p
+	}
+	expectKey := func() bool {
+		if len(stack) == 0 {
+			return false
+		}
+		f := stack[len(stack)-1]
+		return f.object && !f.valued
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				p := child()
+				stack = append(stack, &frame{path: p, object: d == '{', keys: map[string]bool{}})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 {
+					stack[len(stack)-1].valued = false
+				}
+			}
+			continue
+		}
+		if expectKey() {
+			f := stack[len(stack)-1]
+			k, _ := tok.(string)
+			f.key, f.valued = k, true
+			if f.keys[k] {
+				return child(), true
+			}
+			f.keys[k] = true
+			continue
+		}
+		// A scalar value.
+		_ = child()
+		if len(stack) > 0 {
+			stack[len(stack)-1].valued = false
+		}
+	}
 }
 
 // nullField finds the first null (in sorted key order) in a decoded JSON
@@ -416,6 +505,11 @@ func checkParams(r *http.Request, wildcards []string, query bool) error {
 		return domain.BadRequest(domain.CodeBadRequest, "", "the query string is not valid URL encoding: %v", err)
 	}
 	for _, name := range slices.Sorted(maps.Keys(q)) {
+		// Every parameter of the API takes one value; of two, the
+		// handlers would read the first and a proxy perhaps the last.
+		if n := len(q[name]); n > 1 {
+			return domain.BadRequest(domain.CodeInvalidValue, name, "query parameter %s is given %d times; give it once", name, n)
+		}
 		for _, v := range q[name] {
 			if err := domain.CheckText(name, v, paramKind(name)); err != nil {
 				return err
