@@ -21,6 +21,7 @@ func (s *Server) devRoutes(mux *http.ServeMux) {
 	s.handle(dev, "PATCH /dev/v1/directory/tenants/{domain}", s.devSetTenant)
 	s.handle(dev, "POST /dev/v1/expire-authorization", s.devExpire)
 	s.handle(dev, "POST /dev/v1/platforms/{platform}/permissions/bump", s.devBump)
+	s.fallbacks(dev, "/dev/v1/")
 	mux.Handle("/dev/v1/", s.authenticate(dev))
 }
 

@@ -478,12 +478,53 @@ func (s *Server) register(mux *http.ServeMux, pattern string, h http.HandlerFunc
 	for _, m := range wildcardPattern.FindAllStringSubmatch(pattern, -1) {
 		wildcards = append(wildcards, m[1])
 	}
-	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	s.route(mux, pattern, func(w http.ResponseWriter, r *http.Request) {
 		if err := checkParams(r, wildcards, query); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		h(w, r)
+	})
+}
+
+// route registers h for pattern ("METHOD /path") on mux and remembers the
+// method, so that fallbacks can answer the other methods.
+func (s *Server) route(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	mux.HandleFunc(pattern, h)
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		return
+	}
+	if s.methods == nil {
+		s.methods = map[*http.ServeMux]map[string][]string{}
+	}
+	if s.methods[mux] == nil {
+		s.methods[mux] = map[string][]string{}
+	}
+	s.methods[mux][path] = append(s.methods[mux][path], method)
+}
+
+// fallbacks gives mux the API's error shape where ServeMux would answer in
+// plain text: every path registered for some methods answers the others
+// with 405 and Allow (a pattern without a method is less specific than the
+// registered ones, so it only sees the rest), and any other path with 404.
+func (s *Server) fallbacks(mux *http.ServeMux, root string) {
+	for path, methods := range s.methods[mux] {
+		allow := slices.Clone(methods)
+		if slices.Contains(allow, http.MethodGet) {
+			allow = append(allow, http.MethodHead)
+		}
+		slices.Sort(allow)
+		allowed := strings.Join(allow, ", ")
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allowed)
+			s.writeError(w, r, &domain.Error{Status: http.StatusMethodNotAllowed, Code: domain.CodeMethodNotAllowed,
+				Message: fmt.Sprintf("%s does not take %s; use %s", r.URL.Path, r.Method, allowed)})
+		})
+	}
+	mux.HandleFunc(root, func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound,
+			Message: "no API route " + r.Method + " " + r.URL.Path})
 	})
 }
 

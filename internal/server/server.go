@@ -73,6 +73,8 @@ type Server struct {
 	limiter  *limiter
 	perms    permissionCache
 	handler  http.Handler
+	// methods are the methods registered per mux and path (route).
+	methods map[*http.ServeMux]map[string][]string
 }
 
 // New builds the server.
@@ -110,8 +112,8 @@ func (s *Server) SetPublicURL(u string) { s.publicURL = strings.TrimRight(u, "/"
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	api := http.NewServeMux()
-	mux.HandleFunc("POST /connect/token", s.handleToken)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	s.route(mux, "POST /connect/token", s.handleToken)
+	s.route(mux, "GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.handlePage(mux, "GET /consent/callback/{platform}", s.handleConsentCallback)
@@ -158,13 +160,11 @@ func (s *Server) routes() http.Handler {
 	s.handle(api, "PATCH /v1/connections/{id}", s.patchConnection)
 	s.handle(api, "DELETE /v1/connections/{id}", s.deleteKind(store.KindConnection))
 
-	api.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound,
-			Message: "no API route " + r.Method + " " + r.URL.Path})
-	})
+	s.fallbacks(api, "/v1/")
 	if s.dev != nil {
 		s.devRoutes(mux)
 	}
+	s.fallbacks(mux, "/")
 	return mux
 }
 
