@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
@@ -54,5 +56,59 @@ func TestMethodsAndUnknownRoutes(t *testing.T) {
 	}
 	if r := e.do(t, "HEAD", "/v1/tenants", tok, nil); r.status != 200 {
 		t.Fatalf("HEAD /v1/tenants: HTTP %d", r.status)
+	}
+}
+
+// TestDevSignInPageHostileQueries opens the dev sign-in page with links it
+// did not make. Each answers an HTML page that says why, with a 4xx, and
+// none is an error in the log (anyone can send them).
+func TestDevSignInPageHostileQueries(t *testing.T) {
+	e := startEnv(t, aosdtest.Options{})
+	form := "application/x-www-form-urlencoded"
+	cases := []struct {
+		method, path, contentType, body string
+		status                          int
+	}{
+		{"GET", "/dev/consent", "", "", 400},
+		{"GET", "/dev/consent?state=", "", "", 400},
+		{"GET", "/dev/consent?state=%3Cscript%3Ealert(1)%3C/script%3E", "", "", 400},
+		{"GET", "/dev/consent?state=v1.e30.AAAA", "", "", 400},
+		{"POST", "/dev/consent", form, "login=admin%40contoso.onmicrosoft.com&password=x", 400},
+		{"POST", "/dev/consent", form, "state=%zz", 400},
+		{"POST", "/dev/consent", form, "state=" + strings.Repeat("a", 70<<10), 413},
+		{"POST", "/dev/consent", "application/json", `{"state":"x"}`, 400},
+	}
+	for _, tc := range cases {
+		name := tc.method + " " + tc.path + " " + tc.body
+		if len(name) > 80 {
+			name = name[:80]
+		}
+		t.Run(name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), tc.method, e.in.Endpoint+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Fatalf("HTTP %d %s, want %d HTML", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status)
+			}
+			if !strings.Contains(string(b), "consent link") && !strings.Contains(string(b), "form") {
+				t.Fatalf("the page does not say what is wrong: %q", b)
+			}
+			if strings.Contains(string(b), "<script>") {
+				t.Fatalf("the page echoes markup: %s", b)
+			}
+		})
+	}
+	if strings.Contains(e.logs.String(), `"level":"ERROR"`) {
+		t.Errorf("hostile links were logged as errors:\n%s", e.logs.String())
 	}
 }
