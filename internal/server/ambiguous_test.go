@@ -113,3 +113,43 @@ func TestAmbiguousRequestsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestDeceptiveNamesRefused: names and descriptions are read by people, so
+// text that displays as something else (direction overrides, invisible
+// characters, noncharacters, nothing visible at all) is refused with 422
+// naming the field, on create and on update, and nothing is stored.
+func TestDeceptiveNamesRefused(t *testing.T) {
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		e := startEnv(t, o)
+		tok := e.token(t, e.in.ClientID, e.in.ClientSecret, "")
+		tn := connectTenant(t, e.c, domain.PlatformMicrosoft, contoso, contosoAdmin)
+		kept := objectID(t, e.do(t, "POST", "/v1/partner-app-profiles", tok, `{"name":"kept"}`))
+		for _, name := range []string{"evil\u202etxt.exe", "zw\u200bsp", "\ufeffbom", "a\ufffeb", "\u200d"} {
+			body, _ := json.Marshal(map[string]string{"name": name})
+			for _, req := range []struct{ method, path string }{
+				{"POST", "/v1/partner-app-profiles"},
+				{"PATCH", "/v1/partner-app-profiles/" + kept},
+			} {
+				r := e.do(t, req.method, req.path, tok, body)
+				if eb := r.errorBody(t); r.status != 422 || len(eb.Error.Details) == 0 || eb.Error.Details[0].Field != "name" {
+					t.Errorf("%s %s name %+q: HTTP %d %s", req.method, req.path, name, r.status, r.body)
+				}
+			}
+		}
+		sa := map[string]any{"name": "sa", "description": "reads \u202ebackwards", "tenantId": tn.ID,
+			"username": svcBackup, "password": svcBackupPw, "services": []string{"cloud_backup_m365"}}
+		if r := e.do(t, "POST", "/v1/service-accounts", tok, sa); r.status != 422 || r.errorBody(t).Error.Details[0].Field != "description" {
+			t.Errorf("description with U+202E: HTTP %d %s", r.status, r.body)
+		}
+		list := e.do(t, "GET", "/v1/partner-app-profiles", tok, nil)
+		var page struct {
+			Data []struct{ Name string } `json:"data"`
+		}
+		if err := json.Unmarshal(list.body, &page); err != nil || len(page.Data) != 1 || page.Data[0].Name != "kept" {
+			t.Errorf("partner app profiles after the refusals: %s", list.body)
+		}
+		if r := e.do(t, "GET", "/v1/service-accounts", tok, nil); strings.Contains(string(r.body), `"sa"`) {
+			t.Errorf("a refused service account was stored: %s", r.body)
+		}
+	})
+}
