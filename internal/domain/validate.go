@@ -56,7 +56,9 @@ func ValidateName(field, v string) *Error {
 	}
 	// A name of combining marks and joiners alone shows as nothing, yet
 	// passes as a name distinct from every other.
-	if !strings.ContainsFunc(v, func(r rune) bool { return unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) }) {
+	if !strings.ContainsFunc(v, func(r rune) bool {
+		return unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf)
+	}) {
 		return Invalid(CodeRequired, field, "%s has no visible character; give it a name people can read", field)
 	}
 	return nil
