@@ -76,7 +76,7 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 		// to a proxy or a log reader and another to the service, so it is
 		// refused rather than guessed at.
 		if field, found := repeatedKey(body); found {
-			return domain.BadRequest(domain.CodeBadRequest, field,
+			return domain.BadRequest(domain.CodeInvalidValue, field,
 				"field %q is given more than once; give each field once", field)
 		}
 		if key := inexactKey(doc, reflect.TypeOf(v)); key != "" {
@@ -473,13 +473,34 @@ func (s *Server) handlePage(mux *http.ServeMux, pattern string, h http.HandlerFu
 	s.register(mux, pattern, h, false)
 }
 
+// pagingParams are the query parameters of every list that pages.
+var pagingParams = []string{"search", "top", "skipToken"}
+
+// queryParams are the query parameters each route takes, as api/openapi.yaml
+// lists them (a test holds the two together); a route not named takes none.
+// Anything else is refused, as unknown body fields are: a misspelt filter
+// ("?platfrom=amazon") would otherwise list everything.
+var queryParams = map[string][]string{
+	"GET /v1/tenants":                         append([]string{"platform"}, pagingParams...),
+	"GET /v1/tenants/{id}/containers":         pagingParams,
+	"GET /v1/app-profiles":                    append([]string{"tenantId", "type"}, pagingParams...),
+	"GET /v1/partner-app-profiles":            pagingParams,
+	"GET /v1/partner-app-profiles/{id}/users": pagingParams,
+	"GET /v1/service-accounts":                append([]string{"tenantId"}, pagingParams...),
+	"GET /v1/connections":                     append([]string{"tenantId", "type"}, pagingParams...),
+}
+
 func (s *Server) register(mux *http.ServeMux, pattern string, h http.HandlerFunc, query bool) {
 	var wildcards []string
 	for _, m := range wildcardPattern.FindAllStringSubmatch(pattern, -1) {
 		wildcards = append(wildcards, m[1])
 	}
+	var allowed []string
+	if query {
+		allowed = queryParams[pattern]
+	}
 	s.route(mux, pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := checkParams(r, wildcards, query); err != nil {
+		if err := checkParams(r, wildcards, query, allowed); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -532,7 +553,7 @@ func (s *Server) fallbacks(mux *http.ServeMux, root string) {
 // wildcards) or query parameters (when query is set) the service cannot
 // take, with a 400 naming the parameter. Idempotency-Key is checked where
 // it is used (mutate), since only POST takes it.
-func checkParams(r *http.Request, wildcards []string, query bool) error {
+func checkParams(r *http.Request, wildcards []string, query bool, allowed []string) error {
 	for _, name := range wildcards {
 		if err := domain.CheckText(name, r.PathValue(name), paramKind(name)); err != nil {
 			return err
@@ -548,6 +569,14 @@ func checkParams(r *http.Request, wildcards []string, query bool) error {
 	for _, name := range slices.Sorted(maps.Keys(q)) {
 		// Every parameter of the API takes one value; of two, the
 		// handlers would read the first and a proxy perhaps the last.
+		if !slices.Contains(allowed, name) {
+			takes := "no query parameters"
+			if len(allowed) > 0 {
+				takes = "only " + strings.Join(allowed, ", ")
+			}
+			return domain.BadRequest(domain.CodeUnknownField, name,
+				"query parameter %q is not one this request takes (it takes %s); remove it or check its spelling", name, takes)
+		}
 		if n := len(q[name]); n > 1 {
 			return domain.BadRequest(domain.CodeInvalidValue, name, "query parameter %s is given %d times; give it once", name, n)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aos-dev/terraform-provider-aos/api"
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 )
@@ -110,5 +111,52 @@ func TestDevSignInPageHostileQueries(t *testing.T) {
 	}
 	if strings.Contains(e.logs.String(), `"level":"ERROR"`) {
 		t.Errorf("hostile links were logged as errors:\n%s", e.logs.String())
+	}
+}
+
+// TestQueryParametersAsDocumented drives every GET of api/openapi.yaml
+// under /v1: a query parameter the document does not list for the
+// operation is refused with 400 UnknownField naming it (a misspelt filter
+// would otherwise list everything), and none that it lists is.
+func TestQueryParametersAsDocumented(t *testing.T) {
+	doc, err := api.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startEnv(t, aosdtest.Options{})
+	tok := e.token(t, e.in.ClientID, e.in.ClientSecret, "")
+	tn := connectTenant(t, e.c, domain.PlatformMicrosoft, contoso, contosoAdmin)
+	pathValues := strings.NewReplacer("{id}", tn.ID, "{platform}", domain.PlatformMicrosoft)
+	checked := 0
+	for path, item := range doc.Paths.Map() {
+		op := item.Get
+		if op == nil || !strings.HasPrefix(path, "/v1/") {
+			continue
+		}
+		var listed []string
+		for _, p := range append(item.Parameters, op.Parameters...) {
+			if p.Value.In == "query" {
+				listed = append(listed, p.Value.Name)
+			}
+		}
+		url := pathValues.Replace(path)
+		t.Run(path, func(t *testing.T) {
+			checked++
+			for _, name := range []string{"bogus", "platfrom", "Top"} {
+				r := doRaw(t, http.DefaultClient, e.in.Endpoint, "GET", url+"?"+name+"=1", tok, nil)
+				if eb := r.errorBody(t); r.status != 400 || eb.Error.Code != domain.CodeUnknownField || eb.Error.Details[0].Field != name {
+					t.Errorf("?%s=1: HTTP %d %s", name, r.status, r.body)
+				}
+			}
+			for _, name := range listed {
+				r := doRaw(t, http.DefaultClient, e.in.Endpoint, "GET", url+"?"+name+"=1", tok, nil)
+				if r.status == 400 && r.errorBody(t).Error.Code == domain.CodeUnknownField {
+					t.Errorf("documented parameter %s refused as unknown: %s", name, r.body)
+				}
+			}
+		})
+	}
+	if checked < 10 {
+		t.Fatalf("only %d GET operations under /v1 in the document", checked)
 	}
 }
