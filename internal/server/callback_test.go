@@ -321,3 +321,29 @@ func TestConsentCallbackVerifiesCustomApp(t *testing.T) {
 		}
 	})
 }
+
+// TestConsentCallbackPlatformErrorBounded: the error parameters of a
+// callback are anyone's text (whoever holds a consent link can write
+// them), so the answer repeats only a bounded, printable part, and the
+// object is left waiting for consent.
+func TestConsentCallbackPlatformErrorBounded(t *testing.T) {
+	p := newPlatformTokens(t)
+	e, tok := startProduction(t, aosdtest.Options{}, p)
+	id, state := pendingTenant(t, e, tok, domain.PlatformMicrosoft, contoso)
+	r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {state}, "error": {"access_denied\x00\x1b[31m"},
+		"error_description": {"AADSTS65004: declined\x07 " + strings.Repeat("call +1 555 0100 now ", 5000)}})
+	eb := r.errorBody(t)
+	msg := eb.Error.Message
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "access_denied") || !strings.Contains(msg, "AADSTS65004: declined") {
+		t.Fatalf("HTTP %d %s", r.status, r.body)
+	}
+	if n := len([]rune(msg)); n > 700 {
+		t.Errorf("the answer repeats %d characters of the platform's error", n)
+	}
+	if strings.ContainsAny(msg, "\x00\x07\x1b") {
+		t.Errorf("the answer repeats control characters: %q", msg)
+	}
+	if st := tenantStatus(t, e, tok, id); st != domain.StatusPendingConsent {
+		t.Errorf("an error callback changed the tenant to %s", st)
+	}
+}

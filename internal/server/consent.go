@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
@@ -219,7 +222,7 @@ func (s *Server) handleConsentCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	if e := q.Get("error"); e != "" {
 		s.writeError(w, r, &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentUserNotAdmin,
-			Message: "the platform refused consent: " + e + ": " + q.Get("error_description")})
+			Message: "the platform refused consent: " + platformText(e, 64) + ": " + platformText(q.Get("error_description"), 500)})
 		return
 	}
 	if q.Get("admin_consent") == "" && q.Get("code") == "" {
@@ -371,4 +374,26 @@ func (s *Server) verifyCallback(ctx context.Context, t consent.Target, q url.Val
 	}
 	s.log.WarnContext(ctx, "consent callback not verified", "platform", t.Platform, "kind", t.Kind, "error", err)
 	return &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentNotVerified, Message: msg}
+}
+
+// platformText is what of a platform's error parameter the answer repeats.
+// Anyone holding a consent link (their own organization's, say) can put
+// any text there and send the link to someone else, so the service's own
+// page must not become a billboard for it: control characters and
+// replaced bytes are dropped and the text is cut at limit characters.
+func platformText(v string, limit int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range v {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			continue
+		}
+		if n == limit {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }
