@@ -347,3 +347,48 @@ func TestConsentCallbackPlatformErrorBounded(t *testing.T) {
 		t.Errorf("an error callback changed the tenant to %s", st)
 	}
 }
+
+// TestConsentCallbackAnswers: the administrator's browser gets an HTML page
+// (the document promises one) and other clients JSON; a platform that
+// cannot be reached is a 503 that does not describe the service's network.
+func TestConsentCallbackAnswers(t *testing.T) {
+	p := newPlatformTokens(t, contoso)
+	e, tok := startProduction(t, aosdtest.Options{}, p)
+	browser := func(q url.Values) *reply {
+		return doRaw(t, http.DefaultClient, e.in.Endpoint, http.MethodGet, "/consent/callback/microsoft?"+q.Encode(), "", nil,
+			"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	}
+	html := func(r *reply, status int, want string) {
+		t.Helper()
+		if r.status != status || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), want) {
+			t.Fatalf("HTTP %d %s, want %d HTML saying %q: %s", r.status, r.header.Get("Content-Type"), status, want, r.body)
+		}
+	}
+	_, nstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, northwind)
+	html(browser(url.Values{"state": {nstate}, "admin_consent": {"True"}}), http.StatusUnprocessableEntity, "did not confirm")
+	html(browser(url.Values{"state": {"forged"}}), http.StatusBadRequest, "not valid")
+	cid, cstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, contoso)
+	html(browser(url.Values{"state": {cstate}, "admin_consent": {"True"}}), http.StatusOK, "confirmed")
+	if st := tenantStatus(t, e, tok, cid); st != domain.StatusConnected {
+		t.Fatalf("tenant %s after a confirmed callback", st)
+	}
+
+	// The platform is down: nothing changes, the answer says to retry and
+	// keeps the transport's error (addresses, ports) to the log.
+	_, fstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, fabrikam)
+	p.srv.Close()
+	r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {fstate}, "admin_consent": {"True"}})
+	eb := r.errorBody(t)
+	if r.status != http.StatusServiceUnavailable || eb.Error.Code != domain.CodeConsentNotVerified || !strings.Contains(eb.Error.Message, "again") {
+		t.Fatalf("platform down: HTTP %d %s", r.status, r.body)
+	}
+	host := strings.TrimPrefix(p.srv.URL, "http://")
+	for _, leak := range []string{host, "dial", "connect:", "127.0.0.1"} {
+		if strings.Contains(string(r.body), leak) {
+			t.Errorf("the answer describes the service's network (%q): %s", leak, r.body)
+		}
+	}
+	if !strings.Contains(e.logs.String(), "consent callback not verified") || !strings.Contains(e.logs.String(), eb.TraceID) {
+		t.Errorf("the log lacks the cause with the trace id %s", eb.TraceID)
+	}
+}

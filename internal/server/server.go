@@ -184,34 +184,50 @@ var kindNames = map[string]string{
 
 // fail maps any error onto the API's error shape.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeError(w, r, s.asError(r, err))
+}
+
+// asError maps any error onto the API's error: domain errors as they are,
+// store errors onto their status and code, anything else onto a 500 whose
+// cause is logged with the trace id but not told (internal messages can
+// name tables or hosts).
+func (s *Server) asError(r *http.Request, err error) *domain.Error {
 	var de *domain.Error
 	var re *store.ReferencedError
 	switch {
 	case errors.As(err, &de):
-		s.writeError(w, r, de)
+		return de
 	case errors.As(err, &re):
 		e := &domain.Error{Status: http.StatusConflict, Code: domain.CodeInUse,
 			Message: "the object is still used by other objects; delete or change them first"}
 		for _, ref := range re.Referrers {
 			e.Related = append(e.Related, domain.Related{Kind: ref.Kind, ID: ref.ID, Name: ref.Name})
 		}
-		s.writeError(w, r, e)
+		return e
 	case errors.Is(err, store.ErrVersionMismatch):
-		s.writeError(w, r, &domain.Error{Status: http.StatusPreconditionFailed, Code: domain.CodePreconditionFailed,
-			Message: "the object changed since it was read (If-Match does not match its ETag); read it again and retry"})
+		return &domain.Error{Status: http.StatusPreconditionFailed, Code: domain.CodePreconditionFailed,
+			Message: "the object changed since it was read (If-Match does not match its ETag); read it again and retry"}
 	case errors.Is(err, store.ErrNotFound):
-		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound, Message: "the object does not exist"})
+		return &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound, Message: "the object does not exist"}
 	case errors.Is(err, store.ErrInvalidText):
 		// The request checks refuse such text with the field's name first;
 		// this answers any that got past them as the client's error it is.
-		s.writeError(w, r, domain.BadRequest(domain.CodeInvalidValue, "", "the request holds text the service cannot store (NUL, bytes that are not UTF-8, or an over-long value)"))
+		return domain.BadRequest(domain.CodeInvalidValue, "", "the request holds text the service cannot store (NUL, bytes that are not UTF-8, or an over-long value)")
 	case errors.Is(err, store.ErrDuplicate):
-		s.writeError(w, r, &domain.Error{Status: http.StatusConflict, Code: domain.CodeAlreadyExists, Message: "an object with the same identity already exists"})
+		return &domain.Error{Status: http.StatusConflict, Code: domain.CodeAlreadyExists, Message: "an object with the same identity already exists"}
 	case errors.Is(err, context.Canceled):
-		s.writeError(w, r, &domain.Error{Status: 499, Code: domain.CodeBadRequest, Message: "request canceled"})
-	default:
-		s.internalError(w, r, err)
+		return &domain.Error{Status: 499, Code: domain.CodeBadRequest, Message: "request canceled"}
 	}
+	return s.internal(r, err)
+}
+
+// internal logs err with the trace id and returns the 500 that tells only
+// the trace id.
+func (s *Server) internal(r *http.Request, err error) *domain.Error {
+	tid := traceIDFrom(r.Context())
+	s.log.Error("internal error", "traceId", tid, "error", err.Error())
+	return &domain.Error{Status: http.StatusInternalServerError, Code: domain.CodeInternal,
+		Message: "internal error; report the trace id " + tid}
 }
 
 // alreadyExists answers a write that the store refused with
