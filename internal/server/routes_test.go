@@ -160,3 +160,30 @@ func TestQueryParametersAsDocumented(t *testing.T) {
 		t.Fatalf("only %d GET operations under /v1 in the document", checked)
 	}
 }
+
+// TestDotSegmentsRefused: a path with empty, "." or ".." segments is
+// refused, not redirected to the cleaned path, which names another object
+// (DELETE .../users/.. would go on to delete the partner app profile).
+func TestDotSegmentsRefused(t *testing.T) {
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		e := startEnv(t, o)
+		tok := e.token(t, e.in.ClientID, e.in.ClientSecret, "")
+		id := objectID(t, e.do(t, "POST", "/v1/partner-app-profiles", tok, `{"name":"kept"}`))
+		for _, p := range []string{
+			"/v1/partner-app-profiles/" + id + "/users/..",
+			"/v1/partner-app-profiles/" + id + "/users/%2e%2e",
+			"/v1/partner-app-profiles/" + id + "/users/../",
+			"/v1/partner-app-profiles/" + id + "/./users/x",
+			"/v1//partner-app-profiles/" + id,
+		} {
+			// http.DefaultClient follows redirects, as most clients do.
+			r := doRaw(t, http.DefaultClient, e.in.Endpoint, "DELETE", p, tok, nil)
+			if r.status != http.StatusBadRequest || r.errorBody(t).Error.Details[0].Field != "path" {
+				t.Errorf("DELETE %s: HTTP %d %s", p, r.status, r.body)
+			}
+		}
+		if r := e.do(t, "GET", "/v1/partner-app-profiles/"+id, tok, nil); r.status != http.StatusOK {
+			t.Fatalf("the partner app profile is gone: HTTP %d %s", r.status, r.body)
+		}
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -165,7 +166,30 @@ func (s *Server) routes() http.Handler {
 		s.devRoutes(mux)
 	}
 	s.fallbacks(mux, "/")
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != cleanPath(p) {
+			// ServeMux would redirect to the cleaned path, which names
+			// another object: DELETE .../users/.. would be sent on to
+			// delete the profile itself by a client that follows the 307.
+			s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "path",
+				"the path %q has empty, \".\" or \"..\" segments; use the path of the object as the API gives it", p))
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// cleanPath is p without empty, "." and ".." segments, keeping a trailing
+// slash, as ServeMux cleans it.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // newID returns a time-ordered id, so keyset paging by id lists objects in
