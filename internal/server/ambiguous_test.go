@@ -93,7 +93,8 @@ func TestAmbiguousRequestsRefused(t *testing.T) {
 			"grant_type=client_credentials&" + creds + "&client_id=other",
 			"grant_type=client_credentials&" + creds + "&scope=aos.read&scope=aos.readwrite",
 		} {
-			if s, m := token(form); s != 400 || m["error"] != "invalid_request" || !strings.Contains(m["error_description"].(string), "once") {
+			s, m := token(form)
+			if desc, _ := m["error_description"].(string); s != 400 || m["error"] != "invalid_request" || !strings.Contains(desc, "once") {
 				t.Errorf("token request %s: HTTP %d %v", strings.ReplaceAll(form, e.in.ClientSecret, "SECRET"), s, m)
 			}
 		}

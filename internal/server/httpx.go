@@ -479,7 +479,7 @@ var pagingParams = []string{"search", "top", "skipToken"}
 // queryParams are the query parameters each route takes, as api/openapi.yaml
 // lists them (a test holds the two together); a route not named takes none.
 // Anything else is refused, as unknown body fields are: a misspelt filter
-// ("?platfrom=amazon") would otherwise list everything.
+// ("?plaform=amazon", say) would otherwise list everything.
 var queryParams = map[string][]string{
 	"GET /v1/tenants":                         append([]string{"platform"}, pagingParams...),
 	"GET /v1/tenants/{id}/containers":         pagingParams,

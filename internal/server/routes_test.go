@@ -142,7 +142,7 @@ func TestQueryParametersAsDocumented(t *testing.T) {
 		url := pathValues.Replace(path)
 		t.Run(path, func(t *testing.T) {
 			checked++
-			for _, name := range []string{"bogus", "platfrom", "Top"} {
+			for _, name := range []string{"bogus", "tenantid", "Top"} {
 				r := doRaw(t, http.DefaultClient, e.in.Endpoint, "GET", url+"?"+name+"=1", tok, nil)
 				if eb := r.errorBody(t); r.status != 400 || eb.Error.Code != domain.CodeUnknownField || eb.Error.Details[0].Field != name {
 					t.Errorf("?%s=1: HTTP %d %s", name, r.status, r.body)
