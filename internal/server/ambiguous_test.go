@@ -35,6 +35,7 @@ func TestAmbiguousRequestsRefused(t *testing.T) {
 			{"repeated name on PATCH", "PATCH", "/v1/tenants/" + tn.ID,
 				`{"sharePointAdminCenterUrl":"https://contoso-admin.sharepoint.com","sharePointAdminCenterUrl":"https://evil.example.com"}`, nil, 400, "sharePointAdminCenterUrl"},
 			{"latin1 charset", "POST", "/v1/partner-app-profiles", `{"name":"latin"}`, []string{"Content-Type", "application/json; charset=latin1"}, 415, ""},
+			{"Content-Encoding", "POST", "/v1/partner-app-profiles", `{"name":"gzip"}`, []string{"Content-Encoding", "gzip"}, 415, ""},
 			{"repeated top", "GET", "/v1/tenants?top=1&top=100", "", nil, 400, "top"},
 			{"repeated filter", "GET", "/v1/tenants?platform=google&platform=microsoft", "", nil, 400, "platform"},
 		}
@@ -63,7 +64,7 @@ func TestAmbiguousRequestsRefused(t *testing.T) {
 			t.Errorf("charset=UTF-8: HTTP %d %s", r.status, r.body)
 		}
 		list := e.do(t, "GET", "/v1/partner-app-profiles", tok, nil)
-		for _, n := range []string{"first", "second", "latin", "empty key"} {
+		for _, n := range []string{"first", "second", "latin", "empty key", "gzip"} {
 			if strings.Contains(string(list.body), `"`+n+`"`) {
 				t.Errorf("a refused request stored %q: %s", n, list.body)
 			}

@@ -61,6 +61,12 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 				Message: fmt.Sprintf("request body must be UTF-8 JSON, not charset %q: send application/json without a charset or with charset=utf-8", cs)}
 		}
 	}
+	// A compressed body would be read as the JSON it is not (or, worse,
+	// a plain one declared compressed as something it does not say).
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return &domain.Error{Status: http.StatusUnsupportedMediaType, Code: domain.CodeBadRequest,
+			Message: fmt.Sprintf("request bodies are not compressed here (Content-Encoding %q); send the JSON without Content-Encoding", ce)}
+	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
