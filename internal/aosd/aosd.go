@@ -237,8 +237,8 @@ func (a *App) Close(ctx context.Context) error {
 // CreateClient makes an API client for org and returns its credentials.
 // The secret is shown once; only its hash is stored.
 func CreateClient(ctx context.Context, st store.Store, org, name string, scopes []string) (id, secret string, err error) {
-	if org == "" {
-		return "", "", errors.New("an organization is required")
+	if err := checkOrg(org); err != nil {
+		return "", "", err
 	}
 	for _, s := range scopes {
 		if s != domain.ScopeRead && s != domain.ScopeReadWrite {
@@ -255,8 +255,8 @@ func CreateClient(ctx context.Context, st store.Store, org, name string, scopes 
 // offered to service providers only. The setting is stored in the
 // database, so it survives restarts and every replica sees it.
 func SetServiceProvider(ctx context.Context, st store.Store, org string, serviceProvider bool) error {
-	if org == "" {
-		return errors.New("an organization is required")
+	if err := checkOrg(org); err != nil {
+		return err
 	}
 	// Read first so that settings added later are kept by this write.
 	s, err := store.GetOrgSettings(ctx, st, org)
@@ -265,6 +265,21 @@ func SetServiceProvider(ctx context.Context, st store.Store, org string, service
 	}
 	s.ServiceProvider = serviceProvider
 	return store.PutOrgSettings(ctx, st, org, s)
+}
+
+// checkOrg checks an organization name given to a command. It is stored
+// with every object of the organization and is part of their keys, so it
+// takes the rule of a display name (1 to 128 printable characters, no
+// surrounding spaces, nothing that displays as something else) rather than
+// whatever the database would take.
+func checkOrg(org string) error {
+	if org == "" {
+		return errors.New("an organization is required")
+	}
+	if err := domain.ValidateName("organization", org); err != nil {
+		return fmt.Errorf("organization %q: %s", org, err.Message)
+	}
+	return nil
 }
 
 // CheckMicrosoftAppType checks that slug names an app type the service

@@ -415,3 +415,30 @@ func TestSetServiceProvider(t *testing.T) {
 		t.Errorf("another organization: %+v, %v", s, err)
 	}
 }
+
+// TestOrganizationNamesChecked: the organization given to "aosd clients
+// create" and "aosd orgs set" is stored with every object of it, so a name
+// with control characters, surrounding spaces, hidden characters or more
+// than 128 characters is refused with a message naming it, before anything
+// is stored (on PostgreSQL a long one failed as "text the database cannot
+// hold").
+func TestOrganizationNamesChecked(t *testing.T) {
+	for _, db := range []string{"sqlite:" + filepath.Join(t.TempDir(), "aosd.db"), testpg.URL(t)} {
+		st, err := aosd.OpenStore(ctxb, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = st.Close() })
+		for _, org := range []string{" acme", "acme ", "ac\x01me", "ac\u202eme", strings.Repeat("€", 129)} {
+			if _, _, err := aosd.CreateClient(ctxb, st, org, "test", []string{domain.ScopeRead}); err == nil || !strings.Contains(err.Error(), "organization") {
+				t.Errorf("clients create --org %q: %v", org, err)
+			}
+			if err := aosd.SetServiceProvider(ctxb, st, org, true); err == nil || !strings.Contains(err.Error(), "organization") {
+				t.Errorf("orgs set %q: %v", org, err)
+			}
+		}
+		if _, _, err := aosd.CreateClient(ctxb, st, "Contoso Ltd. (EMEA)", "test", []string{domain.ScopeRead}); err != nil {
+			t.Errorf("an ordinary organization name: %v", err)
+		}
+	}
+}

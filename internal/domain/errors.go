@@ -58,6 +58,10 @@ const (
 	CodeInternal             = "InternalError"
 	CodeIdempotencyMismatch  = "IdempotencyKeyReused"
 	CodeInvalidState         = "InvalidState"
+	CodeMethodNotAllowed     = "MethodNotAllowed"
+	// CodeBusy: the object was changed by other requests at the same time
+	// so often that the service gave up; a retry after Retry-After heals it.
+	CodeBusy = "Busy"
 
 	// Tenants and consent.
 	CodeTenantHasRelatedData     = "TenantHasRelatedData"

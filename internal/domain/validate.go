@@ -51,7 +51,17 @@ func ValidateName(field, v string) *Error {
 	if strings.TrimSpace(v) == "" {
 		return Invalid(CodeRequired, field, "%s is required (1 to %d characters)", field, NameMaxLength)
 	}
-	return validateText(field, v, NameMaxLength, false)
+	if err := validateText(field, v, NameMaxLength, false); err != nil {
+		return err
+	}
+	// A name of combining marks and joiners alone shows as nothing, yet
+	// passes as a name distinct from every other.
+	if !strings.ContainsFunc(v, func(r rune) bool {
+		return unicode.IsGraphic(r) && !unicode.IsSpace(r) && !unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf)
+	}) {
+		return Invalid(CodeRequired, field, "%s has no visible character; give it a name people can read", field)
+	}
+	return nil
 }
 
 // ValidateDescription checks an optional free-text description: at most
@@ -82,8 +92,34 @@ func validateText(field, v string, maxLen int, multiline bool) *Error {
 			return Invalid(CodeInvalidValue, field,
 				"%s contains a control character at position %d; use printable characters only", field, i+1)
 		}
+		if msg := hiddenRune(r); msg != "" {
+			return Invalid(CodeInvalidValue, field, "%s contains U+%04X, %s, at position %d; remove it", field, r, msg, i+1)
+		}
 	}
 	return nil
+}
+
+// hiddenRune says what r is when it is a character that makes displayed
+// text differ from what it is, and "" otherwise. Names and descriptions are
+// read by people in the console and in plans: direction controls can show
+// "evil\u202Etxt.exe" as "evilexe.txt" (the "Trojan Source" trick), and
+// invisible format characters make two names that look the same distinct
+// ("zwsp" and "zw\u200Bsp"). Noncharacters are Unicode's own "never
+// interchange" code points. Zero-width joiners and non-joiners stay
+// allowed: scripts such as Persian and the emoji sequences need them, as
+// emoji flags need the tag characters.
+func hiddenRune(r rune) string {
+	switch {
+	case r >= 0xFDD0 && r <= 0xFDEF, r&0xFFFE == 0xFFFE:
+		return "a Unicode noncharacter"
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F, r == 0x061C:
+		return "an invisible text-direction control that can make the text display in another order than it is"
+	case r == 0x200C, r == 0x200D, r >= 0xE0020 && r <= 0xE007F:
+		return ""
+	case unicode.Is(unicode.Cf, r):
+		return "an invisible formatting character"
+	}
+	return ""
 }
 
 // ValidateURL checks an absolute http(s) URL with a host and no embedded

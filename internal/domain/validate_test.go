@@ -32,6 +32,23 @@ func TestValidateName(t *testing.T) {
 		{in: "line\nbreak", code: CodeInvalidValue, want: "control character at position 5"},
 		{in: "bell\x07", code: CodeInvalidValue, want: "control"},
 		{in: "bad\xffutf8", code: CodeInvalidValue, want: "UTF-8"},
+		// Text that displays differently from what it is.
+		{in: "evil\u202etxt.exe", code: CodeInvalidValue, want: "U+202E, an invisible text-direction control that can make the text display in another order than it is, at position 5"},
+		{in: "isolate\u2067x", code: CodeInvalidValue, want: "U+2067"},
+		{in: "mark\u200fx", code: CodeInvalidValue, want: "U+200F"},
+		{in: "zw\u200bsp", code: CodeInvalidValue, want: "U+200B, an invisible formatting character, at position 3"},
+		{in: "\ufeffbom", code: CodeInvalidValue, want: "U+FEFF"},
+		{in: "soft\u00adhyphen", code: CodeInvalidValue, want: "U+00AD"},
+		{in: "non\ufffechar", code: CodeInvalidValue, want: "U+FFFE, a Unicode noncharacter"},
+		{in: "non\ufdd0char", code: CodeInvalidValue, want: "noncharacter"},
+		{in: "plane\U0010ffff", code: CodeInvalidValue, want: "noncharacter"},
+		{in: "\u200d", code: CodeRequired, want: "no visible character"},
+		{in: "\u0301\u0301", code: CodeRequired, want: "no visible character"},
+		// Joiners that scripts and emoji need stay allowed.
+		{in: "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"},
+		{in: "family \U0001f468\u200d\U0001f469\u200d\U0001f467"},
+		{in: "flag \U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"},
+		{in: "e\u0301clair"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -49,6 +66,7 @@ func TestValidateDescription(t *testing.T) {
 	checkErr(t, ValidateDescription("description", "two\nlines\twith tab "), "", "", "")
 	checkErr(t, ValidateDescription("description", strings.Repeat("x", 1001)), CodeInvalidValue, "description", "1000")
 	checkErr(t, ValidateDescription("description", "nul\x00"), CodeInvalidValue, "description", "control")
+	checkErr(t, ValidateDescription("description", "line one\nreads \u202ebackwards"), CodeInvalidValue, "description", "U+202E")
 }
 
 func TestValidateURL(t *testing.T) {

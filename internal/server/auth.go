@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"mime"
 	"net/http"
 	"slices"
@@ -126,6 +127,15 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request", "the body must be application/x-www-form-urlencoded"})
 		return
 	}
+	// RFC 6749 section 3.1: a parameter must not be sent more than once.
+	// Taking the first of two client_ids or scopes would be a guess.
+	for _, name := range slices.Sorted(maps.Keys(r.Form)) {
+		if n := len(r.Form[name]); n > 1 {
+			writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request",
+				fmt.Sprintf("parameter %s is given %d times; give each parameter once", name, n)})
+			return
+		}
+	}
 	if gt := r.PostForm.Get("grant_type"); gt != "client_credentials" {
 		writeJSON(w, http.StatusBadRequest, oauthError{"unsupported_grant_type", "grant_type must be client_credentials"})
 		return
@@ -144,6 +154,15 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request",
 			fmt.Sprintf("client_id must be printable UTF-8 text of at most %d characters, as aosd issues it", domain.TextMaxLength)})
 		return
+	}
+	// The other fields have the document's limits too; a scope list
+	// longer than that names scopes no client holds.
+	for _, f := range []struct{ name, value string }{{"client_secret", secret}, {"scope", r.PostForm.Get("scope")}} {
+		if domain.CheckText(f.name, f.value, textKind("")) != nil {
+			writeJSON(w, http.StatusBadRequest, oauthError{"invalid_request",
+				fmt.Sprintf("%s must be printable UTF-8 text of at most %d characters", f.name, domain.TextMaxLength)})
+			return
+		}
 	}
 	c, err := s.store.GetClient(r.Context(), id)
 	if err != nil || subtle.ConstantTimeCompare(c.SecretHash, HashClientSecret(secret)) != 1 {
@@ -164,7 +183,14 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		scopes = req
+		// A scope asked for twice is granted once, so that the token
+		// does not grow with the request.
+		scopes = nil
+		for _, sc := range req {
+			if !slices.Contains(scopes, sc) {
+				scopes = append(scopes, sc)
+			}
+		}
 	}
 	p := &principal{ClientID: c.ID, Org: c.Org, Scopes: scopes, Expires: time.Now().Add(tokenTTL).Unix()}
 	w.Header().Set("Cache-Control", "no-store")
@@ -176,9 +202,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 // reads need aos.read (or aos.readwrite), anything else aos.readwrite.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := r.Header.Get("Authorization")
-		tok, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || tok == "" {
+		// The scheme name is case-insensitive (RFC 9110 section 11.1).
+		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || tok == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="aosd"`)
 			s.writeError(w, r, &domain.Error{Status: http.StatusUnauthorized, Code: domain.CodeUnauthorized,
 				Message: "a bearer token is required: get one from POST /connect/token with the client credentials"})

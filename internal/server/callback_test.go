@@ -321,3 +321,74 @@ func TestConsentCallbackVerifiesCustomApp(t *testing.T) {
 		}
 	})
 }
+
+// TestConsentCallbackPlatformErrorBounded: the error parameters of a
+// callback are anyone's text (whoever holds a consent link can write
+// them), so the answer repeats only a bounded, printable part, and the
+// object is left waiting for consent.
+func TestConsentCallbackPlatformErrorBounded(t *testing.T) {
+	p := newPlatformTokens(t)
+	e, tok := startProduction(t, aosdtest.Options{}, p)
+	id, state := pendingTenant(t, e, tok, domain.PlatformMicrosoft, contoso)
+	r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {state}, "error": {"access_denied\x00\x1b[31m"},
+		"error_description": {"AADSTS65004: declined\x07 " + strings.Repeat("call +1 555 0100 now ", 5000)}})
+	eb := r.errorBody(t)
+	msg := eb.Error.Message
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(msg, "access_denied") || !strings.Contains(msg, "AADSTS65004: declined") {
+		t.Fatalf("HTTP %d %s", r.status, r.body)
+	}
+	if n := len([]rune(msg)); n > 700 {
+		t.Errorf("the answer repeats %d characters of the platform's error", n)
+	}
+	if strings.ContainsAny(msg, "\x00\x07\x1b") {
+		t.Errorf("the answer repeats control characters: %q", msg)
+	}
+	if st := tenantStatus(t, e, tok, id); st != domain.StatusPendingConsent {
+		t.Errorf("an error callback changed the tenant to %s", st)
+	}
+}
+
+// TestConsentCallbackAnswers: the administrator's browser gets an HTML page
+// (the document promises one) and other clients JSON; a platform that
+// cannot be reached is a 503 that does not describe the service's network.
+func TestConsentCallbackAnswers(t *testing.T) {
+	p := newPlatformTokens(t, contoso)
+	e, tok := startProduction(t, aosdtest.Options{}, p)
+	browser := func(q url.Values) *reply {
+		return doRaw(t, http.DefaultClient, e.in.Endpoint, http.MethodGet, "/consent/callback/microsoft?"+q.Encode(), "", nil,
+			"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+	}
+	html := func(r *reply, status int, want string) {
+		t.Helper()
+		if r.status != status || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") || !strings.Contains(string(r.body), want) {
+			t.Fatalf("HTTP %d %s, want %d HTML saying %q: %s", r.status, r.header.Get("Content-Type"), status, want, r.body)
+		}
+	}
+	_, nstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, northwind)
+	html(browser(url.Values{"state": {nstate}, "admin_consent": {"True"}}), http.StatusUnprocessableEntity, "did not confirm")
+	html(browser(url.Values{"state": {"forged"}}), http.StatusBadRequest, "not valid")
+	cid, cstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, contoso)
+	html(browser(url.Values{"state": {cstate}, "admin_consent": {"True"}}), http.StatusOK, "confirmed")
+	if st := tenantStatus(t, e, tok, cid); st != domain.StatusConnected {
+		t.Fatalf("tenant %s after a confirmed callback", st)
+	}
+
+	// The platform is down: nothing changes, the answer says to retry and
+	// keeps the transport's error (addresses, ports) to the log.
+	_, fstate := pendingTenant(t, e, tok, domain.PlatformMicrosoft, fabrikam)
+	p.srv.Close()
+	r := callback(t, e, domain.PlatformMicrosoft, url.Values{"state": {fstate}, "admin_consent": {"True"}})
+	eb := r.errorBody(t)
+	if r.status != http.StatusServiceUnavailable || eb.Error.Code != domain.CodeConsentNotVerified || !strings.Contains(eb.Error.Message, "again") {
+		t.Fatalf("platform down: HTTP %d %s", r.status, r.body)
+	}
+	host := strings.TrimPrefix(p.srv.URL, "http://")
+	for _, leak := range []string{host, "dial", "connect:", "127.0.0.1"} {
+		if strings.Contains(string(r.body), leak) {
+			t.Errorf("the answer describes the service's network (%q): %s", leak, r.body)
+		}
+	}
+	if !strings.Contains(e.logs.String(), "consent callback not verified") || !strings.Contains(e.logs.String(), eb.TraceID) {
+		t.Errorf("the log lacks the cause with the trace id %s", eb.TraceID)
+	}
+}

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
@@ -211,48 +214,92 @@ func (s *Server) autoConsentTenant(ctx context.Context, tx store.Tx, org string,
 // network I/O, and only then is the object completed. An unconfirmed
 // callback answers 422 ConsentNotVerified and changes nothing.
 func (s *Server) handleConsentCallback(w http.ResponseWriter, r *http.Request) {
+	out := callbackAnswer{s: s, w: w, r: r}
 	q := r.URL.Query()
 	claims, err := s.verifyState(q.Get("state"))
 	if err != nil {
-		s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "state", "the consent link is not valid (%v); start again from a new consent URL", err))
+		out.fail(domain.BadRequest(domain.CodeBadRequest, "state", "the consent link is not valid (%v); start again from a new consent URL", err))
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		s.writeError(w, r, &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentUserNotAdmin,
-			Message: "the platform refused consent: " + e + ": " + q.Get("error_description")})
+		out.fail(&domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentUserNotAdmin,
+			Message: "the platform refused consent: " + platformText(e, 64) + ": " + platformText(q.Get("error_description"), 500)})
 		return
 	}
 	if q.Get("admin_consent") == "" && q.Get("code") == "" {
-		s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "code", "the callback carries neither admin_consent nor code"))
+		out.fail(domain.BadRequest(domain.CodeBadRequest, "code", "the callback carries neither admin_consent nor code"))
 		return
 	}
 	target, err := s.callbackTarget(r.Context(), claims, q.Get("state"))
 	if err != nil {
-		s.fail(w, r, err)
+		out.fail(err)
 		return
 	}
 	if p := r.PathValue("platform"); p != target.Platform {
-		s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "platform",
+		out.fail(domain.BadRequest(domain.CodeBadRequest, "platform",
 			"this consent link is for %s, but the callback came for %s", target.Platform, p))
 		return
 	}
 	if err := s.verifyCallback(r.Context(), target, q); err != nil {
-		s.fail(w, r, err)
+		out.fail(err)
 		return
 	}
-	var out any
+	var view any
+	var rec *store.Record
 	err = s.store.Tx(r.Context(), func(tx store.Tx) error {
 		// completeConsent checks again that the link is the latest and the
 		// object still pending: either may have changed during verification.
-		v, _, err := s.completeConsent(r.Context(), tx, claims.Org, claims.ObjectID, "", q.Get("state"))
-		out = v
+		var err error
+		view, rec, err = s.completeConsent(r.Context(), tx, claims.Org, claims.ObjectID, "", q.Get("state"))
 		return err
 	})
 	if err != nil {
-		s.fail(w, r, err)
+		out.fail(err)
 		return
 	}
-	writeJSON(w, http.StatusOK, out)
+	out.done(target, rec, view)
+}
+
+// callbackAnswer answers a consent callback: an HTML page for the
+// administrator's browser (which asks for text/html), and for any other
+// client the object or the API's error body.
+type callbackAnswer struct {
+	s *Server
+	w http.ResponseWriter
+	r *http.Request
+}
+
+func (a callbackAnswer) html() bool {
+	return strings.Contains(a.r.Header.Get("Accept"), "text/html")
+}
+
+func (a callbackAnswer) fail(err error) {
+	e := a.s.asError(a.r, err)
+	if !a.html() {
+		a.s.writeError(a.w, a.r, e)
+		return
+	}
+	consent.SetPageHeaders(a.w.Header())
+	a.w.WriteHeader(e.Status)
+	if err := consent.RenderResult(a.w, consent.ResultPage{Message: e.Message + ".",
+		Details: []string{"Trace id " + traceIDFrom(a.r.Context()) + "."}}); err != nil {
+		a.s.log.Error("rendering result page", "error", err.Error())
+	}
+}
+
+func (a callbackAnswer) done(t consent.Target, rec *store.Record, view any) {
+	if !a.html() {
+		writeJSON(a.w, http.StatusOK, view)
+		return
+	}
+	consent.SetPageHeaders(a.w.Header())
+	a.w.WriteHeader(http.StatusOK)
+	err := consent.RenderResult(a.w, consent.ResultPage{Success: true, Platform: t.Platform, Kind: t.Kind,
+		ObjectName: rec.Name, TenantDomain: t.Domain,
+		Message: "The platform confirmed the consent. You can close this page; Terraform sees the new status on its next read."})
+	if err != nil {
+		a.s.log.Error("rendering result page", "error", err.Error())
+	}
 }
 
 // callbackTarget reads what the platform has to confirm from the stored
@@ -365,10 +412,41 @@ func (s *Server) verifyCallback(ctx context.Context, t consent.Target, q url.Val
 	if err == nil {
 		return nil
 	}
+	s.log.WarnContext(ctx, "consent callback not verified", "traceId", traceIDFrom(ctx), "platform", t.Platform, "kind", t.Kind, "error", err)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// The platform could not be reached: that is no refusal, and the
+		// transport's words (resolver addresses, proxies) describe the
+		// service's network to whoever holds a consent link, so they stay
+		// in the log.
+		return &domain.Error{Status: http.StatusServiceUnavailable, Code: domain.CodeConsentNotVerified,
+			Message: "the service could not reach " + t.Platform + " to confirm this consent, so nothing was changed; open the consent link again in a few minutes, and if it keeps failing, ask the service's operator (trace id " + traceIDFrom(ctx) + ")"}
+	}
 	msg := "the platform did not confirm this consent, so nothing was changed; start again from the current consent URL: " + err.Error()
 	if errors.Is(err, consent.ErrNotConfigured) {
 		msg = "this aosd cannot confirm " + t.Platform + " consents (" + err.Error() + "); ask its operator to configure the app's client secret"
 	}
-	s.log.WarnContext(ctx, "consent callback not verified", "platform", t.Platform, "kind", t.Kind, "error", err)
 	return &domain.Error{Status: http.StatusUnprocessableEntity, Code: domain.CodeConsentNotVerified, Message: msg}
+}
+
+// platformText is what of a platform's error parameter the answer repeats.
+// Anyone holding a consent link (their own organization's, say) can put
+// any text there and send the link to someone else, so the service's own
+// page must not become a billboard for it: control characters and
+// replaced bytes are dropped and the text is cut at limit characters.
+func platformText(v string, limit int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range v {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			continue
+		}
+		if n == limit {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aos-dev/terraform-provider-aos/internal/consent"
 	"github.com/aos-dev/terraform-provider-aos/internal/domain"
 	"github.com/aos-dev/terraform-provider-aos/internal/store"
 )
@@ -21,6 +22,7 @@ func (s *Server) devRoutes(mux *http.ServeMux) {
 	s.handle(dev, "PATCH /dev/v1/directory/tenants/{domain}", s.devSetTenant)
 	s.handle(dev, "POST /dev/v1/expire-authorization", s.devExpire)
 	s.handle(dev, "POST /dev/v1/platforms/{platform}/permissions/bump", s.devBump)
+	s.fallbacks(dev, "/dev/v1/")
 	mux.Handle("/dev/v1/", s.authenticate(dev))
 }
 
@@ -182,7 +184,14 @@ func (s *Server) devConsentPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) devConsentSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+		status, msg := http.StatusBadRequest, "The sign-in form could not be read; open the consent link again."
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			status, msg = http.StatusRequestEntityTooLarge, "The sign-in form is too large; open the consent link again."
+		}
+		consent.SetPageHeaders(w.Header())
+		w.WriteHeader(status)
+		s.renderFailure(w, msg)
 		return
 	}
 	state := r.PostForm.Get("state")

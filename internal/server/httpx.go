@@ -47,12 +47,25 @@ func readBody(r *http.Request) ([]byte, error) {
 // silently ignored setting.
 func decodeStrict(r *http.Request, body []byte, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
-		mt, _, err := mime.ParseMediaType(ct)
+		mt, params, err := mime.ParseMediaType(ct)
 		// The API document lists application/json only.
 		if err != nil || mt != "application/json" {
 			return &domain.Error{Status: http.StatusUnsupportedMediaType, Code: domain.CodeBadRequest,
 				Message: "request body must be application/json"}
 		}
+		// JSON is UTF-8 (RFC 8259 section 8.1) and is read as such; a
+		// client that declares another charset has encoded its text in a
+		// way the service would misread, so it is told instead.
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return &domain.Error{Status: http.StatusUnsupportedMediaType, Code: domain.CodeBadRequest,
+				Message: fmt.Sprintf("request body must be UTF-8 JSON, not charset %q: send application/json without a charset or with charset=utf-8", cs)}
+		}
+	}
+	// A compressed body would be read as the JSON it is not (or, worse,
+	// a plain one declared compressed as something it does not say).
+	if ce := r.Header.Get("Content-Encoding"); ce != "" && !strings.EqualFold(ce, "identity") {
+		return &domain.Error{Status: http.StatusUnsupportedMediaType, Code: domain.CodeBadRequest,
+			Message: fmt.Sprintf("request bodies are not compressed here (Content-Encoding %q); send the JSON without Content-Encoding", ce)}
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
@@ -64,6 +77,14 @@ func decodeStrict(r *http.Request, body []byte, v any) error {
 	// rather than as a wrongly typed name.
 	var doc any
 	if err := json.Unmarshal(body, &doc); err == nil {
+		// encoding/json keeps the last of repeated names, other parsers
+		// the first: a body that names a field twice could mean one value
+		// to a proxy or a log reader and another to the service, so it is
+		// refused rather than guessed at.
+		if field, found := repeatedKey(body); found {
+			return domain.BadRequest(domain.CodeInvalidValue, field,
+				"field %q is given more than once; give each field once", field)
+		}
 		if key := inexactKey(doc, reflect.TypeOf(v)); key != "" {
 			return unknownField(key)
 		}
@@ -172,6 +193,80 @@ func checkStrings(v reflect.Value, path string, kind domain.TextKind) *domain.Er
 		}
 	}
 	return nil
+}
+
+// repeatedKey finds the first object name that appears twice in one
+// object of a JSON text that encoding/json has already accepted (so that
+// its nesting depth is bounded), and returns its path ("appProfiles[0].id").
+// Names are compared after unescaping: "n\u0061me" repeats "name".
+func repeatedKey(body []byte) (string, bool) {
+	type frame struct {
+		path   string
+		object bool
+		keys   map[string]bool
+		index  int    // next array element
+		key    string // the name whose value comes next, in an object
+		valued bool   // key is read and its value not yet
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var stack []*frame
+	// child is the path of the value about to start in the top frame.
+	child := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			if f.path == "" {
+				return f.key
+			}
+			return f.path + "." + f.key
+		}
+		p := fmt.Sprintf("%s[%d]", f.path, f.index)
+		f.index++
+		return p
+	}
+	expectKey := func() bool {
+		if len(stack) == 0 {
+			return false
+		}
+		f := stack[len(stack)-1]
+		return f.object && !f.valued
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		if d, ok := tok.(json.Delim); ok {
+			switch d {
+			case '{', '[':
+				p := child()
+				stack = append(stack, &frame{path: p, object: d == '{', keys: map[string]bool{}})
+			default:
+				stack = stack[:len(stack)-1]
+				if len(stack) > 0 {
+					stack[len(stack)-1].valued = false
+				}
+			}
+			continue
+		}
+		if expectKey() {
+			f := stack[len(stack)-1]
+			k, _ := tok.(string)
+			f.key, f.valued = k, true
+			if f.keys[k] {
+				return child(), true
+			}
+			f.keys[k] = true
+			continue
+		}
+		// A scalar value.
+		_ = child()
+		if len(stack) > 0 {
+			stack[len(stack)-1].valued = false
+		}
+	}
 }
 
 // nullField finds the first null (in sorted key order) in a decoded JSON
@@ -384,13 +479,34 @@ func (s *Server) handlePage(mux *http.ServeMux, pattern string, h http.HandlerFu
 	s.register(mux, pattern, h, false)
 }
 
+// pagingParams are the query parameters of every list that pages.
+var pagingParams = []string{"search", "top", "skipToken"}
+
+// queryParams are the query parameters each route takes, as api/openapi.yaml
+// lists them (a test holds the two together); a route not named takes none.
+// Anything else is refused, as unknown body fields are: a misspelt filter
+// ("?plaform=amazon", say) would otherwise list everything.
+var queryParams = map[string][]string{
+	"GET /v1/tenants":                         append([]string{"platform"}, pagingParams...),
+	"GET /v1/tenants/{id}/containers":         pagingParams,
+	"GET /v1/app-profiles":                    append([]string{"tenantId", "type"}, pagingParams...),
+	"GET /v1/partner-app-profiles":            pagingParams,
+	"GET /v1/partner-app-profiles/{id}/users": pagingParams,
+	"GET /v1/service-accounts":                append([]string{"tenantId"}, pagingParams...),
+	"GET /v1/connections":                     append([]string{"tenantId", "type"}, pagingParams...),
+}
+
 func (s *Server) register(mux *http.ServeMux, pattern string, h http.HandlerFunc, query bool) {
 	var wildcards []string
 	for _, m := range wildcardPattern.FindAllStringSubmatch(pattern, -1) {
 		wildcards = append(wildcards, m[1])
 	}
-	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-		if err := checkParams(r, wildcards, query); err != nil {
+	var allowed []string
+	if query {
+		allowed = queryParams[pattern]
+	}
+	s.route(mux, pattern, func(w http.ResponseWriter, r *http.Request) {
+		if err := checkParams(r, wildcards, query, allowed); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -398,11 +514,52 @@ func (s *Server) register(mux *http.ServeMux, pattern string, h http.HandlerFunc
 	})
 }
 
+// route registers h for pattern ("METHOD /path") on mux and remembers the
+// method, so that fallbacks can answer the other methods.
+func (s *Server) route(mux *http.ServeMux, pattern string, h http.HandlerFunc) {
+	mux.HandleFunc(pattern, h)
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		return
+	}
+	if s.methods == nil {
+		s.methods = map[*http.ServeMux]map[string][]string{}
+	}
+	if s.methods[mux] == nil {
+		s.methods[mux] = map[string][]string{}
+	}
+	s.methods[mux][path] = append(s.methods[mux][path], method)
+}
+
+// fallbacks gives mux the API's error shape where ServeMux would answer in
+// plain text: every path registered for some methods answers the others
+// with 405 and Allow (a pattern without a method is less specific than the
+// registered ones, so it only sees the rest), and any other path with 404.
+func (s *Server) fallbacks(mux *http.ServeMux, root string) {
+	for path, methods := range s.methods[mux] {
+		allow := slices.Clone(methods)
+		if slices.Contains(allow, http.MethodGet) {
+			allow = append(allow, http.MethodHead)
+		}
+		slices.Sort(allow)
+		allowed := strings.Join(allow, ", ")
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allowed)
+			s.writeError(w, r, &domain.Error{Status: http.StatusMethodNotAllowed, Code: domain.CodeMethodNotAllowed,
+				Message: fmt.Sprintf("%s does not take %s; use %s", r.URL.Path, r.Method, allowed)})
+		})
+	}
+	mux.HandleFunc(root, func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound,
+			Message: "no API route " + r.Method + " " + r.URL.Path})
+	})
+}
+
 // checkParams refuses a request whose path values (the pattern's
 // wildcards) or query parameters (when query is set) the service cannot
 // take, with a 400 naming the parameter. Idempotency-Key is checked where
 // it is used (mutate), since only POST takes it.
-func checkParams(r *http.Request, wildcards []string, query bool) error {
+func checkParams(r *http.Request, wildcards []string, query bool, allowed []string) error {
 	for _, name := range wildcards {
 		if err := domain.CheckText(name, r.PathValue(name), paramKind(name)); err != nil {
 			return err
@@ -416,6 +573,19 @@ func checkParams(r *http.Request, wildcards []string, query bool) error {
 		return domain.BadRequest(domain.CodeBadRequest, "", "the query string is not valid URL encoding: %v", err)
 	}
 	for _, name := range slices.Sorted(maps.Keys(q)) {
+		// Every parameter of the API takes one value; of two, the
+		// handlers would read the first and a proxy perhaps the last.
+		if !slices.Contains(allowed, name) {
+			takes := "no query parameters"
+			if len(allowed) > 0 {
+				takes = "only " + strings.Join(allowed, ", ")
+			}
+			return domain.BadRequest(domain.CodeUnknownField, name,
+				"query parameter %q is not one this request takes (it takes %s); remove it or check its spelling", name, takes)
+		}
+		if n := len(q[name]); n > 1 {
+			return domain.BadRequest(domain.CodeInvalidValue, name, "query parameter %s is given %d times; give it once", name, n)
+		}
 		for _, v := range q[name] {
 			if err := domain.CheckText(name, v, paramKind(name)); err != nil {
 				return err

@@ -3,8 +3,11 @@ package server_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aos-dev/terraform-provider-aos/internal/aosdtest"
@@ -155,6 +158,54 @@ func TestETags(t *testing.T) {
 		cur := e.do(t, http.MethodGet, path, tok, nil).header.Get("ETag")
 		if err := e.c.DeletePartnerAppProfile(ctxb, id, client.IfMatch(cur)); err != nil {
 			t.Errorf("DELETE with the current ETag: %v", err)
+		}
+	})
+}
+
+// TestConcurrentUnconditionalWrites sends many PATCHes without If-Match to
+// one object at once. The caller set no precondition, so none may answer
+// 412: on PostgreSQL the writers really run at the same time and each
+// round of the race has one winner, so the service retries the losers
+// until each write has been applied once.
+func TestConcurrentUnconditionalWrites(t *testing.T) {
+	onBackends(t, func(t *testing.T, o aosdtest.Options) {
+		e := startEnv(t, o)
+		tok := e.token(t, e.in.ClientID, e.in.ClientSecret, "")
+		id := objectID(t, e.do(t, http.MethodPost, "/v1/partner-app-profiles", tok, `{"name":"race"}`))
+		path := "/v1/partner-app-profiles/" + id
+		const writers = 20
+		statuses := make([]int, writers)
+		bodies := make([]string, writers)
+		var wg sync.WaitGroup
+		for i := range writers {
+			wg.Go(func() {
+				req, err := http.NewRequestWithContext(t.Context(), http.MethodPatch, e.in.Endpoint+path,
+					strings.NewReader(fmt.Sprintf(`{"name":"race %d"}`, i)))
+				if err != nil {
+					bodies[i] = err.Error()
+					return
+				}
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tok)
+				resp, err := e.raw.Do(req)
+				if err != nil {
+					bodies[i] = err.Error()
+					return
+				}
+				defer resp.Body.Close()
+				b, _ := io.ReadAll(resp.Body)
+				statuses[i], bodies[i] = resp.StatusCode, string(b)
+			})
+		}
+		wg.Wait()
+		for i, s := range statuses {
+			if s != http.StatusOK {
+				t.Errorf("PATCH %d without If-Match: HTTP %d %s", i, s, bodies[i])
+			}
+		}
+		// Every write was applied exactly once: version 1 plus one each.
+		if g := e.do(t, http.MethodGet, path, tok, nil); g.header.Get("ETag") != fmt.Sprintf(`"%d"`, 1+writers) {
+			t.Errorf("after %d writes the ETag is %s", writers, g.header.Get("ETag"))
 		}
 	})
 }

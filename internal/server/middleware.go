@@ -162,8 +162,5 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, e *domain.Er
 // internalError logs err with the trace id and answers 500 without
 // details: internal messages can name tables or hosts.
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
-	tid := traceIDFrom(r.Context())
-	s.log.Error("internal error", "traceId", tid, "error", err.Error())
-	s.writeError(w, r, &domain.Error{Status: http.StatusInternalServerError, Code: domain.CodeInternal,
-		Message: "internal error; report the trace id " + tid})
+	s.writeError(w, r, s.internal(r, err))
 }

@@ -75,6 +75,12 @@ func (s *Server) signInPage(ctx context.Context, token string) (consent.SignInPa
 func (s *Server) renderSignIn(w http.ResponseWriter, status int, page consent.SignInPage) {
 	consent.SetPageHeaders(w.Header())
 	w.WriteHeader(status)
+	if page.State == "" {
+		// A link without a state has no form to show (RenderSignIn
+		// refuses one), only why it cannot be used.
+		s.renderFailure(w, page.Error)
+		return
+	}
 	if err := consent.RenderSignIn(w, page); err != nil {
 		s.log.Error("rendering sign-in page", "error", err.Error())
 	}
@@ -87,6 +93,14 @@ func (s *Server) renderResult(w http.ResponseWriter, page consent.SignInPage, lo
 		ObjectName: page.ObjectName, TenantDomain: page.TenantDomain,
 		Message: "Consent was given by " + login + ". You can close this page; Terraform sees the new status on its next read."})
 	if err != nil {
+		s.log.Error("rendering result page", "error", err.Error())
+	}
+}
+
+// renderFailure writes the result page of a consent that cannot go on,
+// after the status line.
+func (s *Server) renderFailure(w http.ResponseWriter, message string) {
+	if err := consent.RenderResult(w, consent.ResultPage{Message: message}); err != nil {
 		s.log.Error("rendering result page", "error", err.Error())
 	}
 }

@@ -12,8 +12,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +74,8 @@ type Server struct {
 	limiter  *limiter
 	perms    permissionCache
 	handler  http.Handler
+	// methods are the methods registered per mux and path (route).
+	methods map[*http.ServeMux]map[string][]string
 }
 
 // New builds the server.
@@ -109,8 +113,8 @@ func (s *Server) SetPublicURL(u string) { s.publicURL = strings.TrimRight(u, "/"
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	api := http.NewServeMux()
-	mux.HandleFunc("POST /connect/token", s.handleToken)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	s.route(mux, "POST /connect/token", s.handleToken)
+	s.route(mux, "GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	s.handlePage(mux, "GET /consent/callback/{platform}", s.handleConsentCallback)
@@ -157,14 +161,35 @@ func (s *Server) routes() http.Handler {
 	s.handle(api, "PATCH /v1/connections/{id}", s.patchConnection)
 	s.handle(api, "DELETE /v1/connections/{id}", s.deleteKind(store.KindConnection))
 
-	api.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound,
-			Message: "no API route " + r.Method + " " + r.URL.Path})
-	})
+	s.fallbacks(api, "/v1/")
 	if s.dev != nil {
 		s.devRoutes(mux)
 	}
-	return mux
+	s.fallbacks(mux, "/")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p != cleanPath(p) {
+			// ServeMux would redirect to the cleaned path, which names
+			// another object: DELETE .../users/.. would be sent on to
+			// delete the profile itself by a client that follows the 307.
+			s.writeError(w, r, domain.BadRequest(domain.CodeBadRequest, "path",
+				"the path %q has empty, \".\" or \"..\" segments; use the path of the object as the API gives it", p))
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// cleanPath is p without empty, "." and ".." segments, keeping a trailing
+// slash, as ServeMux cleans it.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // newID returns a time-ordered id, so keyset paging by id lists objects in
@@ -183,34 +208,50 @@ var kindNames = map[string]string{
 
 // fail maps any error onto the API's error shape.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	s.writeError(w, r, s.asError(r, err))
+}
+
+// asError maps any error onto the API's error: domain errors as they are,
+// store errors onto their status and code, anything else onto a 500 whose
+// cause is logged with the trace id but not told (internal messages can
+// name tables or hosts).
+func (s *Server) asError(r *http.Request, err error) *domain.Error {
 	var de *domain.Error
 	var re *store.ReferencedError
 	switch {
 	case errors.As(err, &de):
-		s.writeError(w, r, de)
+		return de
 	case errors.As(err, &re):
 		e := &domain.Error{Status: http.StatusConflict, Code: domain.CodeInUse,
 			Message: "the object is still used by other objects; delete or change them first"}
 		for _, ref := range re.Referrers {
 			e.Related = append(e.Related, domain.Related{Kind: ref.Kind, ID: ref.ID, Name: ref.Name})
 		}
-		s.writeError(w, r, e)
+		return e
 	case errors.Is(err, store.ErrVersionMismatch):
-		s.writeError(w, r, &domain.Error{Status: http.StatusPreconditionFailed, Code: domain.CodePreconditionFailed,
-			Message: "the object changed since it was read (If-Match does not match its ETag); read it again and retry"})
+		return &domain.Error{Status: http.StatusPreconditionFailed, Code: domain.CodePreconditionFailed,
+			Message: "the object changed since it was read (If-Match does not match its ETag); read it again and retry"}
 	case errors.Is(err, store.ErrNotFound):
-		s.writeError(w, r, &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound, Message: "the object does not exist"})
+		return &domain.Error{Status: http.StatusNotFound, Code: domain.CodeNotFound, Message: "the object does not exist"}
 	case errors.Is(err, store.ErrInvalidText):
 		// The request checks refuse such text with the field's name first;
 		// this answers any that got past them as the client's error it is.
-		s.writeError(w, r, domain.BadRequest(domain.CodeInvalidValue, "", "the request holds text the service cannot store (NUL, bytes that are not UTF-8, or an over-long value)"))
+		return domain.BadRequest(domain.CodeInvalidValue, "", "the request holds text the service cannot store (NUL, bytes that are not UTF-8, or an over-long value)")
 	case errors.Is(err, store.ErrDuplicate):
-		s.writeError(w, r, &domain.Error{Status: http.StatusConflict, Code: domain.CodeAlreadyExists, Message: "an object with the same identity already exists"})
+		return &domain.Error{Status: http.StatusConflict, Code: domain.CodeAlreadyExists, Message: "an object with the same identity already exists"}
 	case errors.Is(err, context.Canceled):
-		s.writeError(w, r, &domain.Error{Status: 499, Code: domain.CodeBadRequest, Message: "request canceled"})
-	default:
-		s.internalError(w, r, err)
+		return &domain.Error{Status: 499, Code: domain.CodeBadRequest, Message: "request canceled"}
 	}
+	return s.internal(r, err)
+}
+
+// internal logs err with the trace id and returns the 500 that tells only
+// the trace id.
+func (s *Server) internal(r *http.Request, err error) *domain.Error {
+	tid := traceIDFrom(r.Context())
+	s.log.Error("internal error", "traceId", tid, "error", err.Error())
+	return &domain.Error{Status: http.StatusInternalServerError, Code: domain.CodeInternal,
+		Message: "internal error; report the trace id " + tid}
 }
 
 // alreadyExists answers a write that the store refused with
@@ -282,8 +323,19 @@ type replay struct {
 
 // maxMutationAttempts bounds the retries of a write that lost an
 // optimistic-concurrency race the caller did not ask to be told about
-// (no If-Match).
-const maxMutationAttempts = 5
+// (no If-Match). On PostgreSQL concurrent writers of one object really
+// run at the same time, and each round of a race has one winner, so the
+// bound is set well above the number of writers a client plausibly sends
+// at once; the attempts are spaced by mutationBackoff so that the losers
+// do not meet again in lockstep.
+const maxMutationAttempts = 20
+
+// mutationBackoff is the wait before retry number attempt (from 1): a
+// few milliseconds growing to at most about 50, with jitter.
+func mutationBackoff(attempt int) time.Duration {
+	d := time.Duration(min(attempt, 10)) * 5 * time.Millisecond
+	return d/2 + rand.N(d)
+}
 
 // mutate runs fn in one transaction. For a POST carrying Idempotency-Key the
 // key is claimed in the same transaction, so the key and the object it
@@ -343,6 +395,18 @@ func (s *Server) mutate(w http.ResponseWriter, r *http.Request, body []byte, fn 
 		if !errors.Is(err, store.ErrVersionMismatch) || preconditioned {
 			break
 		}
+		select {
+		case <-r.Context().Done():
+		case <-time.After(mutationBackoff(attempt + 1)):
+		}
+	}
+	if errors.Is(err, store.ErrVersionMismatch) && !preconditioned {
+		// 412 would blame a precondition the caller never set. The object
+		// is being changed by other requests right now; a retry heals it.
+		w.Header().Set("Retry-After", "1")
+		s.writeError(w, r, &domain.Error{Status: http.StatusServiceUnavailable, Code: domain.CodeBusy,
+			Message: "the object is being changed by other requests at the same time; retry in a moment"})
+		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
