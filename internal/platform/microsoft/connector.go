@@ -161,11 +161,24 @@ func (m *memCache) Replace(_ context.Context, u cache.Unmarshaler, _ cache.Repla
 	return u.Unmarshal(m.data)
 }
 
+// Export keeps MSAL's cache without its access tokens. A kept grant then
+// holds only what a later check needs (the refresh token, the account and
+// ID token), and that check must redeem the refresh token: MSAL Go's
+// confidential AcquireTokenSilent would otherwise answer from a cached,
+// unexpired access token and learn nothing about the user's state, and it
+// refuses the claims request that would bypass the cache. "AccessToken" is
+// the section of MSAL's shared cache schema that holds them.
 func (m *memCache) Export(_ context.Context, mm cache.Marshaler, _ cache.ExportHints) error {
 	b, err := mm.Marshal()
-	if err == nil {
-		m.data = b
+	if err != nil {
+		return err
 	}
+	var sections map[string]json.RawMessage
+	if err := json.Unmarshal(b, &sections); err != nil {
+		return fmt.Errorf("microsoft: MSAL cache: %w", err)
+	}
+	delete(sections, "AccessToken")
+	m.data, err = json.Marshal(sections)
 	return err
 }
 
@@ -217,17 +230,9 @@ func (c *Connector) RedeemConsent(ctx context.Context, cb platform.ConsentCallba
 		DisplayName: claims.Name, Grant: g}, nil
 }
 
-// freshClaims asks for a token issued now, which makes MSAL skip the
-// cached access token and redeem the refresh token: the claims challenge
-// shape of "Claims challenges, claims requests and client capabilities"
-// (learn.microsoft.com/entra/identity-platform/claims-challenge), with an
-// nbf the cached token cannot meet.
-func freshClaims() string {
-	return fmt.Sprintf(`{"access_token":{"nbf":{"essential":true,"value":"%d"}}}`, time.Now().Unix())
-}
-
-// CheckGrant redeems the grant's refresh token (never the cached access
-// token) and returns the grant with the rotated refresh token.
+// CheckGrant redeems the grant's refresh token (the kept grant holds no
+// access token, see memCache.Export) and returns the grant with the
+// rotated refresh token.
 func (c *Connector) CheckGrant(ctx context.Context, raw []byte) ([]byte, error) {
 	var g grant
 	if err := json.Unmarshal(raw, &g); err != nil || g.Version != 1 || g.Account == "" {
@@ -243,7 +248,7 @@ func (c *Connector) CheckGrant(ctx context.Context, raw []byte) ([]byte, error) 
 		return nil, errors.New("microsoft: the kept grant holds no account")
 	}
 	_, err = cl.AcquireTokenSilent(ctx, c.consentScopes(), confidential.WithSilentAccount(acc),
-		confidential.WithClaims(freshClaims()), confidential.WithTenantID(g.TenantID))
+		confidential.WithTenantID(g.TenantID))
 	if err != nil {
 		return nil, grantError(err)
 	}

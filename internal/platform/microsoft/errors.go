@@ -144,7 +144,9 @@ type ConfigError struct {
 	Err  *EntraError
 }
 
-func (e *ConfigError) Error() string { return "microsoft: service configuration: " + e.Hint + ": " + e.Err.Error() }
+func (e *ConfigError) Error() string {
+	return "microsoft: service configuration: " + e.Hint + ": " + e.Err.Error()
+}
 
 func (e *ConfigError) Unwrap() error { return e.Err }
 

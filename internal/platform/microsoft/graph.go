@@ -402,3 +402,5 @@ func (g *Graph) UnifiedGroups(ctx context.Context, pageSize int) (groups []Group
 	}
 	return groups, count, nil
 }
+
+func asThrottled(err error, te **ThrottledError) bool { return errors.As(err, te) }

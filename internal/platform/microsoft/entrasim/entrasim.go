@@ -259,7 +259,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v) // The client hung up; nothing to do.
 }
 
-func thumbprintS256(c *x509.Certificate) string {
+func thumbprintsS256(c *x509.Certificate) []string {
 	sum := sha256.Sum256(c.Raw)
-	return base64.RawURLEncoding.EncodeToString(sum[:])
+	return []string{base64.RawURLEncoding.EncodeToString(sum[:]), base64.StdEncoding.EncodeToString(sum[:])}
 }

@@ -282,8 +282,8 @@ func (s *Sim) licenseDetails(w http.ResponseWriter, t *directory.TenantData, u *
 			}
 		}
 		value = append(value, map[string]any{
-			"id":     UserID(t.TenantID, u.Login) + "-sku",
-			"skuId":  "6fd2c87f-b296-42f0-b197-1e91e994b900", "skuPartNumber": "ENTERPRISEPACK",
+			"id":    UserID(t.TenantID, u.Login) + "-sku",
+			"skuId": "6fd2c87f-b296-42f0-b197-1e91e994b900", "skuPartNumber": "ENTERPRISEPACK",
 			"servicePlans": plans,
 		})
 	}

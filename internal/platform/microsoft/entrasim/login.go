@@ -276,7 +276,9 @@ func (s *Sim) authenticateClient(w http.ResponseWriter, r *http.Request, app App
 func (s *Sim) assertionValid(assertion string, app App) bool {
 	tok, err := jwt.Parse(assertion, func(tok *jwt.Token) (any, error) {
 		s256, _ := tok.Header["x5t#S256"].(string)
-		if s256 != "" && s256 != thumbprintS256(app.Certificate) {
+		// MSAL Go writes the thumbprint in standard base64; RFC 7515
+		// says base64url. Both name the same certificate.
+		if s256 != "" && !slices.Contains(thumbprintsS256(app.Certificate), s256) {
 			return nil, fmt.Errorf("unknown certificate %s", s256)
 		}
 		return app.Certificate.PublicKey, nil
@@ -364,7 +366,7 @@ func (s *Sim) codeGrant(w http.ResponseWriter, r *http.Request, f directory.File
 		s.oauthError(w, codeCodeRedeemed, "code", tenant)
 		return
 	}
-	s.userGrant(w, f, findTenant(f, g.tenantID), g.login, clientID, g.scope, g.nonce)
+	s.userGrant(w, f, findTenant(f, g.tenantID), g.login, clientID, r.PostForm.Get("scope"), g.nonce)
 }
 
 // refreshGrant redeems a refresh token. Entra revokes a refresh token when
@@ -397,7 +399,7 @@ func (s *Sim) refreshGrant(w http.ResponseWriter, r *http.Request, f directory.F
 			return
 		}
 	}
-	s.userGrant(w, f, t, g.login, clientID, g.scope, "")
+	s.userGrant(w, f, t, g.login, clientID, r.PostForm.Get("scope"), "")
 }
 
 // userGrant issues tokens for a user who signed in through the code or
@@ -478,7 +480,7 @@ func (s *Sim) issue(w http.ResponseWriter, ts tokenSet) {
 		info, _ := json.Marshal(map[string]string{"uid": oid, "utid": ts.tenantID})
 		resp["id_token"], resp["refresh_token"] = idToken, rt
 		resp["client_info"] = base64.RawURLEncoding.EncodeToString(info)
-		resp["scope"] = strings.TrimSpace(ts.scope + " openid profile offline_access")
+		resp["scope"] = ts.scope
 	}
 	access, err := s.sign(at)
 	if err != nil {
