@@ -41,6 +41,8 @@ const (
 	codeUnsupportedGrant  = 70003   // UnsupportedGrantType
 	codeConsentRequired   = 65001   // DelegationDoesNotExist: no consent for the app
 	codeMFAEnrollRequired = 50079   // UserStrongAuthEnrollmentRequired
+	codeGrantInactive     = 700082  // ExpiredOrRevokedGrantInactiveToken
+	codeGrantExpired      = 70008   // ExpiredOrRevokedGrant
 )
 
 // oauthErrors gives, for each code, the OAuth 2.0 error string Entra sends
@@ -59,6 +61,8 @@ var oauthErrors = map[int]struct {
 	codeWrongPassword:     {"invalid_grant", 400, "Error validating credentials due to invalid username or password (%s, tenant %s)."},
 	codeGrantRevoked:      {"invalid_grant", 400, "The provided grant has expired due to it being revoked, a fresh auth token is needed. The user %s might have changed or reset their password (tenant %s)."},
 	codeBlockedByCA:       {"invalid_grant", 400, "Access has been blocked by Conditional Access policies of tenant %[2]s for %[1]s. The access policy does not allow token issuance."},
+	codeGrantInactive:     {"invalid_grant", 400, "The refresh token has expired due to inactivity (user %s, tenant %s). The token was issued long ago and was inactive for too long."},
+	codeGrantExpired:      {"invalid_grant", 400, "The refresh token has expired or is invalid due to sign-in frequency checks by conditional access (user %s, tenant %s)."},
 	codeConsentRequired:   {"invalid_grant", 400, "The user or administrator has not consented to use the application %s in tenant %s. Send an interactive authorization request for this user and resource."},
 	codeInvalidGrant:      {"invalid_grant", 400, "The provided authorization grant (%s) is invalid or malformed (tenant %s)."},
 	codeCodeRedeemed:      {"invalid_grant", 400, "OAuth2 Authorization code %s was already redeemed, please retry with a new valid code (tenant %s)."},
