@@ -218,7 +218,9 @@ func (c *Connector) RedeemConsent(ctx context.Context, cb platform.ConsentCallba
 	if err != nil {
 		return nil, err
 	}
-	if cb.Tenant != "" && !strings.EqualFold(cb.Tenant, claims.TenantID) && !strings.Contains(cb.Tenant, ".") {
+	// A tenant asked for by id must be the token's; one asked for by
+	// domain is compared by CheckConsentUser, which knows the tenant id.
+	if isGUID(cb.Tenant) && !strings.EqualFold(cb.Tenant, claims.TenantID) {
 		return nil, fmt.Errorf("microsoft: the ID token is of tenant %s, not %s", claims.TenantID, cb.Tenant)
 	}
 	g, err := json.Marshal(grant{Version: 1, TenantID: claims.TenantID, Account: res.Account.HomeAccountID, Cache: store.data})

@@ -43,15 +43,15 @@ func entraError(err error) (*EntraError, bool) {
 	if !errors.As(err, &ce) || ce.Resp == nil || ce.Resp.Body == nil {
 		return nil, false
 	}
-	b, rerr := io.ReadAll(ce.Resp.Body)
-	if rerr != nil {
-		return nil, false
-	}
+	// MSAL has read the body already and left a copy in memory, so this
+	// read cannot fail; a body that is not Entra's JSON is not an
+	// EntraError.
+	b, _ := io.ReadAll(ce.Resp.Body)
 	e := &EntraError{Status: ce.Resp.StatusCode}
-	if json.Unmarshal(b, e) != nil || e.Code == "" {
-		return nil, false
+	if jerr := json.Unmarshal(b, e); jerr == nil && e.Code != "" {
+		return e, true
 	}
-	return e, true
+	return nil, false
 }
 
 // entraCode is how one AADSTS code maps onto the API. Every row cites

@@ -20,7 +20,8 @@ type TenantFacts struct {
 
 // TenantFacts reads the tenant's display name, initial domain (and so its
 // SharePoint admin center URL) and geo locations with the service's
-// app-only token. Three requests: /organization, /sites (geo locations).
+// app-only token: two Graph requests, /organization and /sites (for the
+// geo locations), after the app token MSAL caches per tenant.
 func (c *Connector) TenantFacts(ctx context.Context, tenant string) (*TenantFacts, error) {
 	g := c.Graph(tenant)
 	org, err := g.Organization(ctx)

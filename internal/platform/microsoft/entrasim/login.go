@@ -229,7 +229,7 @@ func (s *Sim) token(w http.ResponseWriter, r *http.Request, tenant string) {
 		}
 		s.issue(w, tokenSet{tenantID: t.TenantID, clientID: clientID, scope: r.PostForm.Get("scope"), roles: app.Roles})
 	case "password":
-		s.passwordGrant(w, r, f, t, clientID)
+		s.passwordGrant(w, r, t, clientID)
 	case "authorization_code":
 		if !s.authenticateClient(w, r, app, tenant) {
 			return
@@ -304,7 +304,7 @@ func (s *Sim) assertionValid(assertion string, app App) bool {
 // on legacy (basic authentication) protocols, which is what classic MFA
 // service account profiles are for; the simulator serves that check over
 // the same endpoint so the connector has one sign-in path to test.
-func (s *Sim) passwordGrant(w http.ResponseWriter, r *http.Request, f directory.File, t *directory.TenantData, clientID string) {
+func (s *Sim) passwordGrant(w http.ResponseWriter, r *http.Request, t *directory.TenantData, clientID string) {
 	login := strings.ToLower(r.PostForm.Get("username"))
 	password := r.PostForm.Get("password")
 	if code := s.fault(login); code != 0 {
