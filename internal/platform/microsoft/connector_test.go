@@ -273,6 +273,17 @@ func TestConsent(t *testing.T) {
 		_ = wantCode(t, err, domain.CodeConsentUserWrongTenant)
 	}
 
+	// User consent to a multi-tenant app: no tenant named, the
+	// organizations authority; the ID token tells the tenant.
+	code, _ := e.sim.IssueCode(fabrikam, "admin@fabrikam.onmicrosoft.com", clientID, redirectURI, "n-0", "")
+	anyOrg, err := e.conn.RedeemConsent(ctx, platform.ConsentCallback{Code: code, RedirectURI: redirectURI, Nonce: "n-0"})
+	if err != nil || anyOrg.TenantID != "0b7e9c1d-2a3f-4b5c-9d6e-7f8091a2b3c4" {
+		t.Fatalf("consent through organizations: %+v %v", anyOrg, err)
+	}
+	if err := e.conn.CheckConsentUser(ctx, anyOrg, "", true); err != nil {
+		t.Fatalf("fabrikam admin: %v", err)
+	}
+
 	adele, err := consent(t, e, contoso, "adele@contoso.onmicrosoft.com", "n-2")
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +303,7 @@ func TestConsent(t *testing.T) {
 	_ = wantCode(t, err, domain.CodeConsentUserDisabled)
 
 	// A code is redeemed once.
-	code, _ := e.sim.IssueCode(contoso, "admin@contoso.onmicrosoft.com", clientID, redirectURI, "n-5", "")
+	code, _ = e.sim.IssueCode(contoso, "admin@contoso.onmicrosoft.com", clientID, redirectURI, "n-5", "")
 	cb := platform.ConsentCallback{Tenant: contoso, Code: code, RedirectURI: redirectURI, Nonce: "n-5"}
 	if _, err := e.conn.RedeemConsent(ctx, cb); err != nil {
 		t.Fatal(err)
