@@ -430,10 +430,13 @@ func tokenError(err error) error {
 	var ce *CredentialsError
 	var tre *TokenRefusedError
 	var nae *NotAOSError
+	var sce *SchemeError
 	var se *statusError
 	switch {
 	case errors.As(err, &ce):
 		return ce
+	case errors.As(err, &sce):
+		return sce
 	case errors.As(err, &tre):
 		return tre
 	case errors.As(err, &nae):

@@ -114,7 +114,8 @@ func retryableError(err error) bool {
 	var ce *CredentialsError
 	var tre *TokenRefusedError
 	var nae *NotAOSError
-	if errors.As(err, &ce) || errors.As(err, &tre) || errors.As(err, &nae) {
+	var sce *SchemeError
+	if errors.As(err, &ce) || errors.As(err, &tre) || errors.As(err, &nae) || errors.As(err, &sce) {
 		return false
 	}
 	// The caller's own context is checked before this; a deadline here is

@@ -265,6 +265,13 @@ func TestTokenURLNotAOS(t *testing.T) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_, _ = fmt.Fprint(w, "<html><body>Welcome to the console</body></html>")
 		},
+		// What python3 -m http.server answers a POST: it serves files and
+		// will never take one, so two minutes of retries were wasted.
+		"501 static file server": func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html;charset=utf-8")
+			w.WriteHeader(http.StatusNotImplemented)
+			_, _ = fmt.Fprint(w, "<html><body><h1>Error response</h1><p>Error code: 501</p><p>Message: Unsupported method ('POST').</p></body></html>")
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var n atomic.Int32
@@ -284,6 +291,33 @@ func TestTokenURLNotAOS(t *testing.T) {
 				t.Fatalf("%d requests, want 1", n.Load())
 			}
 		})
+	}
+}
+
+// TestHTTPEndpointOfAnHTTPSServer: an http:// endpoint whose server takes
+// only HTTPS (Go's TLS server answers such a request with a 400) names the
+// scheme to change, at once, instead of "does not look like an aosd".
+func TestHTTPEndpointOfAnHTTPSServer(t *testing.T) {
+	var n atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { n.Add(1) }))
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	c, err := client.New(client.Config{Endpoint: strings.Replace(srv.URL, "https://", "http://", 1), ClientID: "a", ClientSecret: "b",
+		RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListTenants(ctxb, client.Filter{})
+	var sce *client.SchemeError
+	if !errors.As(err, &sce) || !strings.Contains(err.Error(), "must begin with https://") {
+		t.Fatalf("%v", err)
+	}
+	var re *client.RetryError
+	if errors.As(err, &re) {
+		t.Fatalf("retried: %v", err)
+	}
+	if n.Load() != 0 {
+		t.Fatalf("the handler ran %d times", n.Load())
 	}
 }
 

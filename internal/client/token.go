@@ -138,6 +138,13 @@ func (e *NotAOSError) Error() string {
 	return s
 }
 
+// SchemeError reports an http:// endpoint whose server speaks only HTTPS.
+type SchemeError struct{ URL string }
+
+func (e *SchemeError) Error() string {
+	return fmt.Sprintf("%s answered that it takes only HTTPS: the endpoint (AOS_ENDPOINT) must begin with https:// instead of http://", e.URL)
+}
+
 // statusError is a retryable HTTP answer of the token endpoint (429, 5xx):
 // the request loop waits as it would for the API.
 type statusError struct {
@@ -176,7 +183,13 @@ func (t tokenEndpointCheck) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	isOAuth := isJSON && json.Unmarshal(data, &oe) == nil && oe.Error != ""
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500:
+	case req.URL.Scheme == "http" && resp.StatusCode == http.StatusBadRequest && strings.Contains(string(data), "Client sent an HTTP request to an HTTPS server"):
+		// Go's TLS servers (aosd serve among them) answer plain HTTP with
+		// this 400: the endpoint is right but for its scheme.
+		return nil, &SchemeError{URL: req.URL.String()}
+	case retryableStatus(resp.StatusCode):
+		// The API's own rule, so a 501 (a static file server refusing
+		// the POST) is final here as well: it is not an aosd.
 		msg := oe.Description
 		if msg == "" {
 			msg = snippet(data)

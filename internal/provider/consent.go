@@ -171,3 +171,12 @@ func waitForConsentOf[T any](ctx context.Context, what string, timeout time.Dura
 	})
 	return latest, latestResp, err
 }
+
+// operationContext bounds a whole create or update (its requests, their
+// retries and the wait for consent) by the resource's timeouts, as
+// Terraform users expect of timeouts: a retry_timeout longer than the
+// operation's timeout must not keep an apply retrying past it. The wait for
+// consent gets what the requests before it left.
+func operationContext(ctx context.Context, timeout time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, timeout)
+}

@@ -98,11 +98,16 @@ func addError(diags *diag.Diagnostics, action string, err error, overrides map[s
 	}
 	var credErr *client.CredentialsError
 	var notAOS *client.NotAOSError
+	var schemeErr *client.SchemeError
 	switch {
 	case errors.As(err, &credErr):
 		diags.AddError(summary, "The service refused the provider's client credentials. Check client_secret (or AOS_CLIENT_SECRET) and client_id "+
 			"(or AOS_CLIENT_ID) in the provider configuration: the secret must be the one issued with the client id (aosd dev prints both; "+
 			"aosd clients create issues new ones).\n\n"+err.Error())
+		return
+	case errors.As(err, &schemeErr):
+		diags.AddError(summary, "The provider's endpoint has the wrong scheme: the service there takes only HTTPS. Change endpoint (or AOS_ENDPOINT) "+
+			"to begin with https:// instead of http://.\n\n"+err.Error())
 		return
 	case errors.As(err, &notAOS):
 		diags.AddError(summary, "The provider's endpoint does not look like an aosd registration API. Set endpoint (or AOS_ENDPOINT) to the API's "+

@@ -75,6 +75,41 @@ func TestAccProvider_endpointNotAOS(t *testing.T) {
 	})
 }
 
+// TestAccProvider_endpointOfAStaticFileServer: a token URL answering 501,
+// as python3 -m http.server does to a POST, is not an aosd and is not
+// retried for retry_timeout.
+func TestAccProvider_endpointOfAStaticFileServer(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html;charset=utf-8")
+		w.WriteHeader(http.StatusNotImplemented)
+		_, _ = fmt.Fprint(w, "<html><body><p>Error code: 501</p><p>Message: Unsupported method ('POST').</p></body></html>")
+	}))
+	t.Cleanup(srv.Close)
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config:      testAccProviderConfig(fmt.Sprintf("  endpoint = %q\n  retry_timeout = \"40s\"", srv.URL)),
+			ExpectError: credErrorPattern(`endpoint does not look like an aosd registration API.*answered HTTP 501`),
+		}},
+	})
+}
+
+// TestAccProvider_httpEndpointOfAnHTTPSServer: an http:// endpoint of a
+// server that takes only HTTPS says to change the scheme.
+func TestAccProvider_httpEndpointOfAnHTTPSServer(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config:      testAccProviderConfig(fmt.Sprintf("  endpoint = %q", strings.Replace(srv.URL, "https://", "http://", 1))),
+			ExpectError: credErrorPattern(`endpoint has the wrong scheme: the service there takes only HTTPS. Change endpoint \(or AOS_ENDPOINT\) to begin with https://`),
+		}},
+	})
+}
+
 // TestAccProvider_httpsEndpointAnsweringHTTP: an https endpoint that
 // answers plain HTTP fails at once (it was retried five times, about 30 s)
 // and points at the endpoint's scheme.
@@ -170,6 +205,43 @@ func TestAccProvider_retriesGiveUpSayingHowLong(t *testing.T) {
 			Config: testAccProviderConfig(fmt.Sprintf(`  endpoint = %q
   retry_timeout = "3s"`, srv.URL)),
 			ExpectError: regexp.MustCompile(`(?s)raise\s+retry_timeout.*gave\s+up\s+after\s+\d+\s+attempts\s+over\s+3(\.\d)?s\s+\(retry_timeout\s+of\s+3s\s+spent\).*restarting`),
+		}},
+	})
+}
+
+// TestAccProvider_resourceTimeoutBoundsRetries: a create's timeouts bound
+// its requests' retries too, not only the wait for consent, so a
+// retry_timeout longer than the resource's timeout ends when the timeout
+// does, saying which to raise.
+func TestAccProvider_resourceTimeoutBoundsRetries(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/connect/token" {
+			_, _ = fmt.Fprint(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = fmt.Fprint(w, `{"traceId":"x","statusCode":503,"error":{"code":"Unavailable","message":"restarting"}}`)
+	}))
+	t.Cleanup(srv.Close)
+	tfresource.Test(t, tfresource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []tfresource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "aos" {
+  endpoint      = %q
+  retry_timeout = "40s"
+}
+
+resource "aos_google_tenant" "slow" {
+  domain   = "timeout.example.com"
+  timeouts = {
+    create = "3s"
+  }
+}
+`, srv.URL),
+			ExpectError: credErrorPattern(`operation's timeout ran out while the provider was retrying; raise the resource's timeouts.*POST /v1/tenants: gave up after \d+ attempts over [0-9.]+s \(the operation's time limit ran out\)`),
 		}},
 	})
 }

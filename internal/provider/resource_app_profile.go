@@ -390,6 +390,11 @@ func (r *appProfileResource) Create(ctx context.Context, req resource.CreateRequ
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultConsentTimeout)
 	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := operationContext(ctx, timeout)
+	defer cancel()
 	in := domain.AppProfileWrite{
 		Name:              plan.Name.ValueStringPointer(),
 		TenantID:          plan.TenantID.ValueStringPointer(),
@@ -600,6 +605,8 @@ func (r *appProfileResource) Update(ctx context.Context, req resource.UpdateRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, timeout)
+	defer cancel()
 	id := state.ID.ValueString()
 	var patch domain.AppProfileWrite
 	changed := false

@@ -113,6 +113,8 @@ func (r *partnerAppProfileResource) Create(ctx context.Context, req resource.Cre
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, timeout)
+	defer cancel()
 	p, cr, err := r.client.CreatePartnerAppProfile(ctx, domain.PartnerAppProfileWrite{Name: plan.Name.ValueStringPointer(), Cloud: plan.Cloud.ValueStringPointer()})
 	if err != nil {
 		addCreateError(&resp.Diagnostics, "creating partner app profile "+plan.Name.ValueString(), "aos_partner_app_profile", err, nil)
@@ -212,6 +214,8 @@ func (r *partnerAppProfileResource) Update(ctx context.Context, req resource.Upd
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, timeout)
+	defer cancel()
 	id := state.ID.ValueString()
 	// The writes are conditional on the object being as the plan saw it
 	// (see privateETag): a change made since then, such as in the console

@@ -286,6 +286,8 @@ func (r *consentTenantResource) Create(ctx context.Context, req resource.CreateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, timeout)
+	defer cancel()
 	in := domain.TenantCreate{Platform: r.kind.platform, Domain: plan.Domain.ValueString(), Environment: plan.Environment.ValueString()}
 	if r.kind.sharePoint && !plan.SharePointAdminCenterURL.IsUnknown() {
 		in.SharePointAdminCenterURL = plan.SharePointAdminCenterURL.ValueString()
@@ -416,6 +418,8 @@ func (r *consentTenantResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	ctx, cancel := operationContext(ctx, timeout)
+	defer cancel()
 	id := state.ID.ValueString()
 	// The writes are conditional on the object being as the plan saw it
 	// (see privateETag): a change made since then, such as in the console
