@@ -188,16 +188,7 @@ func TestAccProvider_waitsForAServiceThatComesBack(t *testing.T) {
 // ends in an error that counts the attempts and their time and says to
 // raise retry_timeout.
 func TestAccProvider_retriesGiveUpSayingHowLong(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/connect/token" {
-			_, _ = fmt.Fprint(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
-			return
-		}
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = fmt.Fprint(w, `{"traceId":"x","statusCode":503,"error":{"code":"Unavailable","message":"restarting"}}`)
-	}))
-	t.Cleanup(srv.Close)
+	srv := restartingService(t)
 	tfresource.Test(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -214,16 +205,7 @@ func TestAccProvider_retriesGiveUpSayingHowLong(t *testing.T) {
 // retry_timeout longer than the resource's timeout ends when the timeout
 // does, saying which to raise.
 func TestAccProvider_resourceTimeoutBoundsRetries(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/connect/token" {
-			_, _ = fmt.Fprint(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
-			return
-		}
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = fmt.Fprint(w, `{"traceId":"x","statusCode":503,"error":{"code":"Unavailable","message":"restarting"}}`)
-	}))
-	t.Cleanup(srv.Close)
+	srv := restartingService(t)
 	tfresource.Test(t, tfresource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -489,4 +471,21 @@ provider "aos" {
 			},
 		},
 	})
+}
+
+// restartingService hands out tokens but answers every API call 503, as an
+// aosd behind a load balancer does while it restarts.
+func restartingService(t *testing.T) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/connect/token" {
+			_, _ = fmt.Fprint(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+			return
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = fmt.Fprint(w, `{"traceId":"x","statusCode":503,"error":{"code":"Unavailable","message":"restarting"}}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }
