@@ -96,19 +96,7 @@ func TestAccAmazonTenant_halfMadeCreate(t *testing.T) {
 	s := testAccAmazonPreCheck(t)
 	admin := s.IAM(nil)
 	role := testAccAmazonRoleName()
-	ctx := testCtx(t)
-	tn, _, err := testClient(t).CreateTenant(ctx, domain.TenantCreate{Platform: domain.PlatformAmazon, RoleName: role})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := iam.New(ctx, iam.Config{AccessKeyID: testmoto.AccessKeyID, SecretAccessKey: testmoto.SecretAccessKey,
-		IAMEndpoint: s.URL(), STSEndpoint: s.URL(), HTTPClient: testmoto.HTTPClient(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.Create(ctx, iam.SpecFor(tn.ID, *tn.Amazon, testAccAmazonCurrentVersion(t))); err != nil {
-		t.Fatal(err)
-	}
+	tn, _ := testAccAmazonHalfMadeCreate(t, s, role)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckAmazonTenantDestroy(t, admin, false),
@@ -131,19 +119,7 @@ func TestAccAmazonTenant_connectedRoleNotTakenOver(t *testing.T) {
 	admin := s.IAM(nil)
 	role := testAccAmazonRoleName()
 	ctx := testCtx(t)
-	tn, _, err := testClient(t).CreateTenant(ctx, domain.TenantCreate{Platform: domain.PlatformAmazon, RoleName: role})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := iam.New(ctx, iam.Config{AccessKeyID: testmoto.AccessKeyID, SecretAccessKey: testmoto.SecretAccessKey,
-		IAMEndpoint: s.URL(), STSEndpoint: s.URL(), HTTPClient: testmoto.HTTPClient(nil)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := c.Create(ctx, iam.SpecFor(tn.ID, *tn.Amazon, testAccAmazonCurrentVersion(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	tn, st := testAccAmazonHalfMadeCreate(t, s, role)
 	if _, _, err := testClient(t).VerifyAmazonTenant(ctx, tn.ID, domain.AmazonVerify{RoleARN: st.RoleARN}); err != nil {
 		t.Fatal(err)
 	}
@@ -437,4 +413,27 @@ func TestAccAmazonTenant_destroyChecksPermissions(t *testing.T) {
 			},
 		},
 	})
+}
+
+// testAccAmazonHalfMadeCreate leaves what a create interrupted after its IAM
+// work leaves: a pending registration for role, and the role and policies
+// made for it with the provider's own IAM code (so tagged with its id), not
+// yet verified by the service.
+func testAccAmazonHalfMadeCreate(t *testing.T, s *testmoto.Server, role string) (*domain.Tenant, *iam.State) {
+	t.Helper()
+	ctx := testCtx(t)
+	tn, _, err := testClient(t).CreateTenant(ctx, domain.TenantCreate{Platform: domain.PlatformAmazon, RoleName: role})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := iam.New(ctx, iam.Config{AccessKeyID: testmoto.AccessKeyID, SecretAccessKey: testmoto.SecretAccessKey,
+		IAMEndpoint: s.URL(), STSEndpoint: s.URL(), HTTPClient: testmoto.HTTPClient(nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Create(ctx, iam.SpecFor(tn.ID, *tn.Amazon, testAccAmazonCurrentVersion(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tn, st
 }
