@@ -311,17 +311,8 @@ func TestWaitForConsentCancelled(t *testing.T) {
 // colliding field in details.
 func testAlreadyExistsServer(t *testing.T, related string) *client.Client {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path == "/connect/token" {
-			_, _ = fmt.Fprint(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
-			return
-		}
-		w.WriteHeader(http.StatusConflict)
-		_, _ = fmt.Fprintf(w, `{"traceId":"x","statusCode":409,"error":{"code":"AlreadyExists","message":"a partner app profile named \"Contoso\" already exists",
-"details":[{"field":"name","code":"AlreadyExists","message":"name is taken"}],"related":[%s]}}`, related)
-	}))
-	t.Cleanup(srv.Close)
+	srv := fixedAnswerService(t, http.StatusConflict, fmt.Sprintf(`{"traceId":"x","statusCode":409,"error":{"code":"AlreadyExists","message":"a partner app profile named \"Contoso\" already exists",
+"details":[{"field":"name","code":"AlreadyExists","message":"name is taken"}],"related":[%s]}}`, related))
 	c, err := client.New(client.Config{Endpoint: srv.URL, ClientID: "a", ClientSecret: "b"})
 	if err != nil {
 		t.Fatal(err)
@@ -477,14 +468,22 @@ provider "aos" {
 // aosd behind a load balancer does while it restarts.
 func restartingService(t *testing.T) *httptest.Server {
 	t.Helper()
+	return fixedAnswerService(t, http.StatusServiceUnavailable,
+		`{"traceId":"x","statusCode":503,"error":{"code":"Unavailable","message":"restarting"}}`)
+}
+
+// fixedAnswerService hands out tokens and answers every API call with
+// status and body.
+func fixedAnswerService(t *testing.T, status int, body string) *httptest.Server {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Path == "/connect/token" {
 			_, _ = fmt.Fprint(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
 			return
 		}
-		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = fmt.Fprint(w, `{"traceId":"x","statusCode":503,"error":{"code":"Unavailable","message":"restarting"}}`)
+		w.WriteHeader(status)
+		_, _ = fmt.Fprint(w, body)
 	}))
 	t.Cleanup(srv.Close)
 	return srv
