@@ -180,6 +180,19 @@ func testAccCheckFaultObjects(t *testing.T, fc *faultCase, want string) resource
 
 // testAccFaults runs the create, update and destroy of fc through a fault
 // proxy with plans createPlan and updatePlan (indexes into faultPlans).
+// testAccCheckFaultNoneLeft fails when the case's kind still has objects in
+// the service after destroy.
+func testAccCheckFaultNoneLeft(t *testing.T, fc *faultCase) error {
+	objs, err := fc.find(testCtx(t), testClient(t))
+	if err != nil {
+		return err
+	}
+	if len(objs) > 0 {
+		return fmt.Errorf("left in the service after destroy: %+v", objs)
+	}
+	return nil
+}
+
 func testAccFaults(t *testing.T, fc *faultCase, createPlan, updatePlan int) {
 	p, err := faultproxy.Start(testAOS.Endpoint)
 	if err != nil {
@@ -191,16 +204,7 @@ func testAccFaults(t *testing.T, fc *faultCase, createPlan, updatePlan int) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			objs, err := fc.find(testCtx(t), testClient(t))
-			if err != nil {
-				return err
-			}
-			if len(objs) > 0 {
-				return fmt.Errorf("left in the service after destroy: %+v", objs)
-			}
-			return nil
-		},
+		CheckDestroy:             func(*terraform.State) error { return testAccCheckFaultNoneLeft(t, fc) },
 		Steps: []resource.TestStep{
 			{
 				PreConfig:        func() { p.SetRules(faultRules(faultPlans[createPlan], fc.createWrites...)...) },
@@ -244,14 +248,7 @@ func testAccFaults(t *testing.T, fc *faultCase, createPlan, updatePlan int) {
 					if err := testAccCheckFaults(t, p); err != nil {
 						return err
 					}
-					objs, err := fc.find(testCtx(t), testClient(t))
-					if err != nil {
-						return err
-					}
-					if len(objs) > 0 {
-						return fmt.Errorf("left in the service after destroy: %+v", objs)
-					}
-					return nil
+					return testAccCheckFaultNoneLeft(t, fc)
 				},
 			},
 		},
